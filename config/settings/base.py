@@ -1,0 +1,211 @@
+"""Settings for every environment, read from environment variables.
+
+Defaults fail closed: DEBUG is off, and every secret must come from the
+environment. Only with DEBUG on do the published demo keys fill in for
+missing secrets, so a developer can start the project without set-up.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from config.embedded_postgres import embedded_database_settings
+from vault import demo_keys
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+env = environ.Env()
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+
+def _secret(name: str, demo_value: str) -> str:
+    """Return the secret in environment variable ``name``.
+
+    With DEBUG on, a missing secret falls back to its published demo value.
+    """
+    if name in env:
+        return env.str(name)
+    if DEBUG:
+        return demo_value
+    msg = (
+        f"The environment variable {name} is missing. Set it to a new random "
+        "value (see docs/configuration.md for how to generate each key)."
+    )
+    raise ImproperlyConfigured(msg)
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", demo_keys.DEMO_SECRET_KEY)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# Absolute URL of the site, used for links in e-mails. Links are never built
+# from the request's Host header, which a client controls.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# The vault's keys. The first encryption key encrypts and every key in the
+# list decrypts, so a new key is put first and old ones stay until rotated.
+if "VAULT_ENCRYPTION_KEYS" in env:
+    VAULT_ENCRYPTION_KEYS = env.list("VAULT_ENCRYPTION_KEYS")
+else:
+    VAULT_ENCRYPTION_KEYS = [
+        _secret("VAULT_ENCRYPTION_KEYS", demo_keys.DEMO_ENCRYPTION_KEY)
+    ]
+VAULT_BLIND_INDEX_KEY = _secret("VAULT_BLIND_INDEX_KEY", demo_keys.DEMO_BLIND_INDEX_KEY)
+VAULT_TOKEN_KEY = _secret("VAULT_TOKEN_KEY", demo_keys.DEMO_TOKEN_KEY)
+# django-encrypted-model-fields reads this name once, when it is imported.
+FIELD_ENCRYPTION_KEY = VAULT_ENCRYPTION_KEYS
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "formtools",
+    "csp",
+    "vault",
+    "audit",
+    "onboarding",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+if "DATABASE_URL" in env:
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    DATABASES = {"default": embedded_database_settings(BASE_DIR / "var" / "pgdata")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    msg = "DATABASE_URL must point to PostgreSQL; other engines are not supported."
+    raise ImproperlyConfigured(msg)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "onboarding.User"
+AUTHENTICATION_BACKENDS = ["onboarding.backends.EmailBlindIndexBackend"]
+# auth.W004 warns that User.email is not unique. The encrypted email column
+# cannot carry a constraint because its ciphertext is randomized; the unique
+# constraint sits on User.email_index, the blind index of the same address.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+LOGIN_URL = "onboarding:sign-in"
+LOGIN_REDIRECT_URL = "onboarding:wizard"
+LOGOUT_REDIRECT_URL = "onboarding:home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions live in PostgreSQL and hold only Django's authentication keys:
+# wizard drafts are stored encrypted in their own table.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere, so the policy needs no nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+    },
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# The staff portal lives under a configurable path, so that a deployment can
+# move it away from the well-known /admin/.
+STAFF_PORTAL_PATH = env.str("STAFF_PORTAL_PATH", default="staff/").strip("/") + "/"
+
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="onboarding@example.com")
+
+# Onboarding rules.
+ONBOARDING_MINIMUM_AGE = env.int("ONBOARDING_MINIMUM_AGE", default=18)
+ONBOARDING_VERIFICATION_LINK_TTL = env.int(
+    "ONBOARDING_VERIFICATION_LINK_TTL", default=60 * 60 * 24
+)
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # SQL text carries bound parameter values, so it is never logged.
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+    },
+}

@@ -1,0 +1,34 @@
+"""Settings for the test suite: visibly fake keys, fast hashing, local mail.
+
+Environment variables still win, so CI can point DATABASE_URL at its own
+PostgreSQL server.
+"""
+
+import os
+
+# Each key spells TEST-ONLY once decoded or read, so a leaked test key is
+# recognisable. They differ from the demo keys, which DEBUG-off refuses.
+os.environ.setdefault("DJANGO_SECRET_KEY", "TEST-ONLY-django-secret-key")
+os.environ.setdefault(
+    "VAULT_ENCRYPTION_KEYS", "VEVTVC1PTkxZLWZpZWxkLWVuY3J5cHRpb24ta2V5LTE="
+)
+os.environ.setdefault("VAULT_BLIND_INDEX_KEY", "TEST-ONLY-blind-index-key")
+os.environ.setdefault("VAULT_TOKEN_KEY", "TEST-ONLY-token-key")
+os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+# Playwright's sync API runs an event loop in the test thread, and the
+# browser tests read the database from that same thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from config.settings.base import *  # noqa: E402, F403
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Serve static files from the app folders without collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,9 @@
+from django.conf import settings
+from django.urls import include, path
+
+from onboarding.admin import staff_portal
+
+urlpatterns = [
+    path(settings.STAFF_PORTAL_PATH, staff_portal.urls),
+    path("", include("onboarding.urls")),
+]

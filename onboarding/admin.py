@@ -1,0 +1,117 @@
+"""The staff portal: Django's admin, showing personal data masked only.
+
+No admin form here has an input for an encrypted field, and every column or
+detail row that concerns personal data goes through a vault mask. Staff do
+not add applicants or edit what applicants entered.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.auth.admin import GroupAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.models import Applicant, User
+from vault import masking
+
+
+class StaffPortal(admin.AdminSite):
+    site_header = _("Secure onboarding: staff portal")
+    site_title = _("Staff portal")
+    index_title = _("Applicants and accounts")
+
+
+staff_portal = StaffPortal(name="staff")
+staff_portal.register(Group, GroupAdmin)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Applicant, site=staff_portal)
+class ApplicantAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "status",
+        "masked_email",
+        "masked_legal_name",
+        "masked_phone",
+        "submitted_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["user"]
+    # An exact match on the opaque reference only: no substring search runs
+    # over personal data.
+    search_fields = ["=reference"]
+    show_full_result_count = False
+    fields = [
+        "reference",
+        "status",
+        "masked_email",
+        "masked_legal_name",
+        "masked_date_of_birth",
+        "masked_phone",
+        "masked_address",
+        "national_id_country",
+        "masked_national_id",
+        "consented_at",
+        "submitted_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("email"))
+    def masked_email(self, applicant: Applicant) -> str:
+        return masking.mask_email(applicant.user.email)
+
+    @admin.display(description=_("legal name"))
+    def masked_legal_name(self, applicant: Applicant) -> str:
+        return masking.mask_name(applicant.legal_name)
+
+    @admin.display(description=_("date of birth"))
+    def masked_date_of_birth(self, applicant: Applicant) -> str:
+        return masking.mask_date(applicant.date_of_birth)
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, applicant: Applicant) -> str:
+        return masking.mask_last_four(applicant.phone) if applicant.phone else ""
+
+    @admin.display(description=_("postal address"))
+    def masked_address(self, applicant: Applicant) -> str:
+        return masking.mask_text(applicant.address_line1)
+
+    @admin.display(description=_("national ID number"))
+    def masked_national_id(self, applicant: Applicant) -> str:
+        if not applicant.national_id:
+            return ""
+        return masking.mask_last_four(applicant.national_id)
+
+
+@admin.register(User, site=staff_portal)
+class UserAdmin(ReadOnlyAdmin):
+    list_display = ["id", "masked_email", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_active"]
+    fields = [
+        "id",
+        "masked_email",
+        "email_verified_at",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "groups",
+        "date_joined",
+        "last_login",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("email"))
+    def masked_email(self, user: User) -> str:
+        return masking.mask_email(user.email)

@@ -1,0 +1,182 @@
+"""The applicant side: accounts, applications, drafts and e-mail links.
+
+No model here has a plaintext column for personal data. Values are stored
+with the vault's encrypted fields, and the few that must be searched or kept
+unique have a blind index beside them.
+"""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vault import blind_index, fields, tokens
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Django's login and createsuperuser pass the typed email address.
+        return self.get(email_index=blind_index.email_index(username or ""))
+
+    def create_user(
+        self, email: str, password: str | None = None, **extra_fields: object
+    ) -> "User":
+        user = self.model(email=email.strip(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(
+        self, email: str, password: str | None = None, **extra_fields: object
+    ) -> "User":
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        extra_fields.setdefault("email_verified_at", timezone.now())
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account, for an applicant or a staff member, identified by email.
+
+    The address is stored encrypted. ``email_index`` is its blind index,
+    which carries the unique constraint and serves login lookups.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = fields.EncryptedEmailField(_("email address"))
+    email_index = models.CharField(
+        max_length=blind_index.INDEX_LENGTH, unique=True, editable=False
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    is_staff = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    is_synthetic = models.BooleanField(
+        default=False, help_text=_("Made by seed_demo; holds no real person's data.")
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return f"user {self.id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email_index = blind_index.email_index(self.email)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+def new_applicant_reference() -> str:
+    return tokens.new_public_reference("APL")
+
+
+class Applicant(models.Model):
+    """One person's application, referenced everywhere by ``reference``."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+        ERASED = "erased", _("Erased")
+
+    reference = models.CharField(
+        primary_key=True,
+        max_length=20,
+        default=new_applicant_reference,
+        editable=False,
+    )
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="applicant"
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+
+    legal_name = fields.EncryptedCharField(_("legal name"), max_length=200, blank=True)
+    date_of_birth = fields.EncryptedDateField(_("date of birth"), null=True, blank=True)
+
+    phone = fields.EncryptedCharField(_("phone number"), max_length=32, blank=True)
+    phone_index = models.CharField(
+        max_length=blind_index.INDEX_LENGTH, blank=True, db_index=True, editable=False
+    )
+    address_line1 = fields.EncryptedCharField(
+        _("address line 1"), max_length=200, blank=True
+    )
+    address_line2 = fields.EncryptedCharField(
+        _("address line 2"), max_length=200, blank=True
+    )
+    postal_code = fields.EncryptedCharField(_("postal code"), max_length=20, blank=True)
+    city = fields.EncryptedCharField(_("city"), max_length=100, blank=True)
+    address_country = fields.EncryptedCharField(
+        _("country"), max_length=2, blank=True
+    )
+
+    national_id_country = models.CharField(max_length=2, blank=True)
+    national_id = fields.EncryptedCharField(
+        _("national ID number"), max_length=40, blank=True
+    )
+    national_id_index = models.CharField(
+        max_length=blind_index.INDEX_LENGTH, blank=True, db_index=True, editable=False
+    )
+
+    consented_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class WizardDraft(models.Model):
+    """The wizard's unfinished step data for one applicant, encrypted.
+
+    The wizard keeps its state here instead of in the session, so step data
+    never reaches django_session or a cookie, and an applicant who signs out
+    resumes where they left off. The row is deleted when the application is
+    submitted.
+    """
+
+    applicant = models.OneToOneField(
+        Applicant, on_delete=models.CASCADE, related_name="draft"
+    )
+    state = fields.EncryptedTextField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class EmailVerification(models.Model):
+    """A single-use, expiring link that confirms a user owns an address.
+
+    Only the keyed digest of the token is stored; the token itself exists
+    in the e-mail alone.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="email_verifications"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()

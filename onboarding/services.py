@@ -1,0 +1,187 @@
+"""Changes to accounts and applications. Views call these; nothing else saves.
+
+Every service takes keyword arguments. Sign-up and verification act for an
+anonymous visitor, so they take no acting user; the rest act for the
+signed-in applicant.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from onboarding.models import Applicant, EmailVerification, User, WizardDraft
+from vault import blind_index, tokens
+
+logger = logging.getLogger(__name__)
+
+
+def user_sign_up(*, email: str, password: str) -> None:
+    """Create an unverified account and e-mail a confirmation link.
+
+    When the address already has an account, its owner gets an e-mail
+    instead and nothing is created, so the caller sees the same outcome
+    either way and cannot learn who is registered. Two sign-ups racing with
+    one address meet the unique constraint on the blind index, and the
+    loser is treated as an existing account.
+    """
+    # Hash before the lookup, so both outcomes cost the same time.
+    password_hash = make_password(password)
+    address_index = blind_index.email_index(email)
+
+    existing = User.objects.filter(email_index=address_index).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User(email=email.strip(), password=password_hash)
+                user.save()
+        except IntegrityError:
+            logger.info("Sign-up raced with another for the same address")
+            existing = User.objects.get(email_index=address_index)
+        else:
+            logger.info("Account created", extra={"user_id": str(user.id)})
+            email_verification_send(user=user)
+            return
+
+    if existing.is_email_verified:
+        _send_already_registered(user=existing)
+    else:
+        email_verification_send(user=existing)
+
+
+def email_verification_send(*, user: User) -> None:
+    """E-mail ``user`` a new single-use link that confirms their address."""
+    token = tokens.new_secret_token()
+    lifetime = datetime.timedelta(seconds=settings.ONBOARDING_VERIFICATION_LINK_TTL)
+    EmailVerification.objects.create(
+        user=user,
+        token_digest=tokens.token_digest(token),
+        expires_at=timezone.now() + lifetime,
+    )
+    link = _absolute_url(reverse("onboarding:verify-email", args=[token]))
+    _send_mail(
+        user=user,
+        subject="Confirm your email address",
+        template="onboarding/email/verify_email.txt",
+        context={"link": link, "hours": lifetime.total_seconds() // 3600},
+    )
+    logger.info("Verification link sent", extra={"user_id": str(user.id)})
+
+
+def email_verification_find(*, token: str) -> EmailVerification | None:
+    """Return the usable verification behind ``token``, or None."""
+    verification = (
+        EmailVerification.objects.select_related("user")
+        .filter(token_digest=tokens.token_digest(token))
+        .first()
+    )
+    if verification is None or not verification.is_usable():
+        return None
+    return verification
+
+
+def email_verification_confirm(*, token: str) -> User | None:
+    """Mark the address behind ``token`` as verified and spend the token.
+
+    Returns the user, or None when the token is unknown, used or expired.
+    The row is locked, so two clicks on the same link verify once.
+    """
+    with transaction.atomic():
+        verification = (
+            EmailVerification.objects.select_for_update()
+            .select_related("user")
+            .filter(token_digest=tokens.token_digest(token))
+            .first()
+        )
+        if verification is None or not verification.is_usable():
+            return None
+        now = timezone.now()
+        verification.used_at = now
+        verification.save(update_fields=["used_at"])
+        user = verification.user
+        if user.email_verified_at is None:
+            user.email_verified_at = now
+            user.save(update_fields=["email_verified_at", "email_index"])
+        # Every other open link for this user stops working too.
+        user.email_verifications.filter(used_at__isnull=True).update(used_at=now)
+    logger.info("Email address verified", extra={"user_id": str(user.id)})
+    return user
+
+
+def applicant_for_user(*, user: User) -> Applicant:
+    """Return the user's application, creating an empty draft on first use."""
+    applicant, created = Applicant.objects.get_or_create(user=user)
+    if created:
+        logger.info("Application started", extra={"applicant": applicant.reference})
+    return applicant
+
+
+def applicant_submit(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
+    """Store the wizard's validated data and submit the application.
+
+    Raises ValueError when the application was already submitted, so a
+    second tab cannot overwrite a finished application.
+    """
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        if not locked.is_editable:
+            msg = f"Application {locked.reference} is no longer a draft."
+            raise ValueError(msg)
+        for field in SUBMITTED_FIELDS:
+            setattr(locked, field, data[field])
+        locked.phone_index = blind_index.phone_index(locked.phone)
+        locked.national_id_index = blind_index.national_id_index(
+            locked.national_id_country, locked.national_id
+        )
+        now = timezone.now()
+        locked.consented_at = now
+        locked.submitted_at = now
+        locked.status = Applicant.Status.SUBMITTED
+        locked.save()
+        WizardDraft.objects.filter(applicant=locked).delete()
+    logger.info("Application submitted", extra={"applicant": locked.reference})
+    return locked
+
+
+SUBMITTED_FIELDS = (
+    "legal_name",
+    "date_of_birth",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "address_country",
+    "national_id_country",
+    "national_id",
+)
+
+
+def _send_already_registered(*, user: User) -> None:
+    _send_mail(
+        user=user,
+        subject="Someone tried to sign up with your address",
+        template="onboarding/email/already_registered.txt",
+        context={"sign_in_link": _absolute_url(reverse("onboarding:sign-in"))},
+    )
+    logger.info("Sign-up for an existing account", extra={"user_id": str(user.id)})
+
+
+def _send_mail(
+    *, user: User, subject: str, template: str, context: dict[str, Any]
+) -> None:
+    body = render_to_string(template, context)
+    send_mail(subject, body, None, [user.email])
+
+
+def _absolute_url(path: str) -> str:
+    # Built from SITE_URL and never from the request's Host header, which a
+    # client controls and could point at a server of its own.
+    return f"{settings.SITE_URL}{path}"

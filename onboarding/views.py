@@ -1,0 +1,139 @@
+"""Pages of the applicant side: sign-up, e-mail confirmation, wizard."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from formtools.wizard.views import SessionWizardView
+
+from onboarding import forms, services
+from onboarding.models import Applicant
+
+WIZARD_STEPS = [
+    ("identity", forms.IdentityForm),
+    ("contact", forms.ContactForm),
+    ("national_id", forms.NationalIdForm),
+    ("review", forms.ReviewForm),
+]
+STEP_TITLES = {
+    "identity": gettext_lazy("Identity"),
+    "contact": gettext_lazy("Contact details"),
+    "national_id": gettext_lazy("National ID"),
+    "review": gettext_lazy("Review and consent"),
+}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "onboarding/home.html")
+
+
+@sensitive_post_parameters("email", "password1", "password2")
+@require_http_methods(["GET", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("onboarding:wizard")
+    form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.user_sign_up(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
+        )
+        return redirect("onboarding:sign-up-sent")
+    return render(request, "onboarding/sign_up.html", {"form": form})
+
+
+def sign_up_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "onboarding/sign_up_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HttpRequest, token: str) -> HttpResponse:
+    """Confirm an address. GET shows a button and only POST spends the link.
+
+    Mail scanners and link previews fetch links with GET, so a GET that
+    spent the token would verify addresses nobody clicked.
+    """
+    if request.method == "GET":
+        usable = services.email_verification_find(token=token) is not None
+        return render(request, "onboarding/verify_email.html", {"usable": usable})
+    if services.email_verification_confirm(token=token) is None:
+        return render(request, "onboarding/verify_email.html", {"usable": False})
+    messages.success(request, _("Your email address is confirmed. Sign in to go on."))
+    return redirect("onboarding:sign-in")
+
+
+# Every wizard field holds personal data, so error reports show none of them.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class OnboardingWizard(SessionWizardView):
+    """The applicant's multi-step form, resumable and closed once submitted."""
+
+    form_list = WIZARD_STEPS
+    storage_name = "onboarding.wizard_storage.EncryptedDraftStorage"
+    template_name = "onboarding/wizard.html"
+
+    def dispatch(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.applicant = services.applicant_for_user(user=request.user)
+        if not self.applicant.is_editable:
+            return redirect("onboarding:confirmation")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # formtools restarts the wizard on every GET. Resuming instead shows
+        # the step the applicant reached, with what they already entered.
+        if self.storage.current_step is None:
+            self.storage.current_step = self.steps.first
+        form = self.get_form(data=self.storage.current_step_data)
+        return self.render(form)
+
+    def get_form_step_data(self, form: Any) -> dict[str, list[str]]:
+        # Keep only this step's own fields; formtools would also store the
+        # CSRF token and the management form.
+        own_prefix = f"{form.prefix}-"
+        return {
+            key: values
+            for key, values in form.data.lists()
+            if key.startswith(own_prefix)
+        }
+
+    def get_context_data(self, form: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(form=form, **kwargs)
+        context["step_title"] = STEP_TITLES[self.steps.current]
+        context["step_titles"] = [
+            (name, STEP_TITLES[name]) for name in self.get_form_list()
+        ]
+        context["reference"] = self.applicant.reference
+        if self.steps.current == "review":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {}
+        for step in ("identity", "contact", "national_id"):
+            summary.update(self.get_cleaned_data_for_step(step) or {})
+        return summary
+
+    def done(self, form_list: Any, form_dict: Any = None, **kwargs: Any) -> HttpResponse:
+        data: dict[str, Any] = {}
+        for form in form_list:
+            data.update(form.cleaned_data)
+        services.applicant_submit(applicant=self.applicant, data=data)
+        return redirect("onboarding:confirmation")
+
+
+def confirmation(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    applicant = services.applicant_for_user(user=request.user)
+    if applicant.status == Applicant.Status.DRAFT:
+        return redirect("onboarding:wizard")
+    return render(request, "onboarding/confirmation.html", {"applicant": applicant})
