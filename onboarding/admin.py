@@ -6,8 +6,8 @@ not add applicants or edit what applicants entered.
 """
 
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -52,7 +52,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
     # over personal data.
     search_fields = ["=reference"]
     show_full_result_count = False
-    fields = [
+    fields = readonly_fields = (
         "reference",
         "status",
         "masked_email",
@@ -65,8 +65,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
         "consented_at",
         "submitted_at",
         "created_at",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("email"))
     def masked_email(self, applicant: Applicant) -> str:
@@ -99,7 +98,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
 class UserAdmin(ReadOnlyAdmin):
     list_display = ["id", "masked_email", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active"]
-    fields = [
+    fields = readonly_fields = (
         "id",
         "masked_email",
         "email_verified_at",
@@ -109,8 +108,7 @@ class UserAdmin(ReadOnlyAdmin):
         "groups",
         "date_joined",
         "last_login",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("email"))
     def masked_email(self, user: User) -> str:

@@ -1,6 +1,9 @@
 """Authenticate by email address through its blind index."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
+
+from onboarding.models import User
 
 
 class EmailBlindIndexBackend(ModelBackend):
@@ -12,7 +15,7 @@ class EmailBlindIndexBackend(ModelBackend):
     verified cannot sign in.
     """
 
-    def user_can_authenticate(self, user: object) -> bool:
+    def user_can_authenticate(self, user: User | AnonymousUser | None) -> bool:
         if not super().user_can_authenticate(user):
             return False
         return bool(getattr(user, "is_email_verified", False))

@@ -15,7 +15,11 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.national_ids import SCHEMES, InvalidNationalId, canonical_national_id
+from onboarding.national_ids import (
+    SCHEMES,
+    InvalidNationalIdError,
+    canonical_national_id,
+)
 
 COUNTRY_CHOICES = [("", _("Choose a country"))] + [
     (code, scheme.country_name) for code, scheme in SCHEMES.items()
@@ -162,7 +166,7 @@ class NationalIdForm(forms.Form):
         if country and number:
             try:
                 cleaned_data["national_id"] = canonical_national_id(country, number)
-            except InvalidNationalId:
+            except InvalidNationalIdError:
                 self.add_error(
                     "national_id",
                     forms.ValidationError(

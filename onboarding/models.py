@@ -6,6 +6,7 @@ unique have a blind index beside them.
 """
 
 import uuid
+from typing import ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -62,7 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return f"user {self.id}"
@@ -118,9 +119,7 @@ class Applicant(models.Model):
     )
     postal_code = fields.EncryptedCharField(_("postal code"), max_length=20, blank=True)
     city = fields.EncryptedCharField(_("city"), max_length=100, blank=True)
-    address_country = fields.EncryptedCharField(
-        _("country"), max_length=2, blank=True
-    )
+    address_country = fields.EncryptedCharField(_("country"), max_length=2, blank=True)
 
     national_id_country = models.CharField(max_length=2, blank=True)
     national_id = fields.EncryptedCharField(
@@ -162,6 +161,9 @@ class WizardDraft(models.Model):
     state = fields.EncryptedTextField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"draft of {self.applicant_id}"
+
 
 class EmailVerification(models.Model):
     """A single-use, expiring link that confirms a user owns an address.
@@ -177,6 +179,9 @@ class EmailVerification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"email verification {self.pk}"
 
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()

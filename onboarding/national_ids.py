@@ -8,8 +8,8 @@ that onboards people from another country adds one entry to ``SCHEMES``
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.fi import hetu
 from stdnum.nl import bsn
@@ -59,18 +59,18 @@ SCHEMES = {
 }
 
 
-class InvalidNationalId(ValueError):
+class InvalidNationalIdError(ValueError):
     """The number does not match the format or check digits of its scheme."""
 
 
 def canonical_national_id(country: str, number: str) -> str:
     """Return ``number`` in the canonical form of ``country``'s scheme.
 
-    Raises InvalidNationalId when the number is not valid for the scheme, or
+    Raises InvalidNationalIdError when the number is not valid for the scheme, or
     KeyError when ``country`` has no scheme.
     """
     scheme = SCHEMES[country]
     try:
         return scheme.validate(number)
     except StdnumValidationError as error:
-        raise InvalidNationalId from error
+        raise InvalidNationalIdError from error

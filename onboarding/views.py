@@ -122,7 +122,9 @@ class OnboardingWizard(SessionWizardView):
             summary.update(self.get_cleaned_data_for_step(step) or {})
         return summary
 
-    def done(self, form_list: Any, form_dict: Any = None, **kwargs: Any) -> HttpResponse:
+    def done(
+        self, form_list: Any, form_dict: Any = None, **kwargs: Any
+    ) -> HttpResponse:
         data: dict[str, Any] = {}
         for form in form_list:
             data.update(form.cleaned_data)

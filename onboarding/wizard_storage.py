@@ -9,11 +9,12 @@ Django's authentication keys and the draft survives signing out.
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from formtools.wizard.storage.base import BaseStorage
 
-from onboarding.models import Applicant, WizardDraft
+from onboarding.models import Applicant, User, WizardDraft
 
 
 class EncryptedDraftStorage(BaseStorage):
@@ -21,6 +22,8 @@ class EncryptedDraftStorage(BaseStorage):
 
     def __init__(self, prefix: str, request: HttpRequest, file_storage: Any = None):
         super().__init__(prefix, request, file_storage)
+        if not isinstance(request.user, User):
+            raise PermissionDenied
         self.applicant = Applicant.objects.get(user=request.user)
         draft = WizardDraft.objects.filter(applicant=self.applicant).first()
         if draft is None:

@@ -10,8 +10,8 @@ the vault refuses to start with any of them when DEBUG is off.
 # demo key is recognisable wherever it turns up.
 DEMO_ENCRYPTION_KEY = "REVNTy1PTkxZLWZpZWxkLWVuY3J5cHRpb24ta2V5LTE="
 DEMO_BLIND_INDEX_KEY = "DEMO-ONLY-blind-index-key-do-not-use-in-production"
-DEMO_TOKEN_KEY = "DEMO-ONLY-token-key-do-not-use-in-production"
-DEMO_SECRET_KEY = "DEMO-ONLY-django-secret-key-do-not-use-in-production"
+DEMO_TOKEN_KEY = "DEMO-ONLY-token-key-do-not-use-in-production"  # noqa: S105
+DEMO_SECRET_KEY = "DEMO-ONLY-django-secret-key-do-not-use-in-production"  # noqa: S105
 
 DEMO_KEYS = frozenset(
     {DEMO_ENCRYPTION_KEY, DEMO_BLIND_INDEX_KEY, DEMO_TOKEN_KEY, DEMO_SECRET_KEY}

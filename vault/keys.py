@@ -16,11 +16,11 @@ from vault.demo_keys import DEMO_KEYS
 from vault.exceptions import KeyConfigurationError
 
 MINIMUM_SECRET_LENGTH = 16
-FERNET_KEY_HINT = (
+FERNET_KEY_HOWTO = (
     'generate one with: python -c "from cryptography.fernet import Fernet; '
     'print(Fernet.generate_key().decode())"'
 )
-SECRET_HINT = (
+RANDOM_KEY_HOWTO = (
     'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
 )
 
@@ -33,7 +33,7 @@ def validate_keys() -> None:
     """
     encryption_keys = list(settings.VAULT_ENCRYPTION_KEYS)
     if not encryption_keys:
-        msg = f"VAULT_ENCRYPTION_KEYS is empty; {FERNET_KEY_HINT}."
+        msg = f"VAULT_ENCRYPTION_KEYS is empty; {FERNET_KEY_HOWTO}."
         raise KeyConfigurationError(msg)
     for position, key in enumerate(encryption_keys):
         try:
@@ -41,7 +41,7 @@ def validate_keys() -> None:
         except (ValueError, binascii.Error) as error:
             msg = (
                 f"Key number {position + 1} in VAULT_ENCRYPTION_KEYS is not a "
-                f"valid Fernet key; {FERNET_KEY_HINT}."
+                f"valid Fernet key; {FERNET_KEY_HOWTO}."
             )
             raise KeyConfigurationError(msg) from error
 
@@ -53,7 +53,7 @@ def validate_keys() -> None:
         if len(value) < MINIMUM_SECRET_LENGTH:
             msg = (
                 f"{name} is shorter than {MINIMUM_SECRET_LENGTH} characters; "
-                f"{SECRET_HINT}."
+                f"{RANDOM_KEY_HOWTO}."
             )
             raise KeyConfigurationError(msg)
 

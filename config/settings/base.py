@@ -123,14 +123,15 @@ LOGIN_URL = "onboarding:sign-in"
 LOGIN_REDIRECT_URL = "onboarding:wizard"
 LOGOUT_REDIRECT_URL = "onboarding:home"
 
+_VALIDATORS_MODULE = "django.contrib.auth.password_validation"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": f"{_VALIDATORS_MODULE}.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": f"{_VALIDATORS_MODULE}.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": f"{_VALIDATORS_MODULE}.CommonPasswordValidator"},
+    {"NAME": f"{_VALIDATORS_MODULE}.NumericPasswordValidator"},
 ]
 
 # Sessions live in PostgreSQL and hold only Django's authentication keys:
