@@ -1,8 +1,9 @@
 """The staff portal: Django's admin, showing personal data masked only.
 
 No admin form here has an input for an encrypted field, and every column or
-detail row that concerns personal data goes through a vault mask. Staff do
-not add applicants or edit what applicants entered.
+detail row that concerns personal data shows the mask that the PII
+inventory declares for it. Staff do not add applicants or edit what
+applicants entered.
 """
 
 from django.contrib import admin
@@ -12,7 +13,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.models import Applicant, User
-from vault import masking
+from onboarding.pii import APPLICANT, USER
+from vault.admin_helpers import masked_display
 
 
 class StaffPortal(admin.AdminSite):
@@ -67,31 +69,14 @@ class ApplicantAdmin(ReadOnlyAdmin):
         "created_at",
     )
 
-    @admin.display(description=_("email"))
-    def masked_email(self, applicant: Applicant) -> str:
-        return masking.mask_email(applicant.user.email)
-
-    @admin.display(description=_("legal name"))
-    def masked_legal_name(self, applicant: Applicant) -> str:
-        return masking.mask_name(applicant.legal_name)
-
-    @admin.display(description=_("date of birth"))
-    def masked_date_of_birth(self, applicant: Applicant) -> str:
-        return masking.mask_date(applicant.date_of_birth)
-
-    @admin.display(description=_("phone"))
-    def masked_phone(self, applicant: Applicant) -> str:
-        return masking.mask_last_four(applicant.phone) if applicant.phone else ""
-
-    @admin.display(description=_("postal address"))
-    def masked_address(self, applicant: Applicant) -> str:
-        return masking.mask_text(applicant.address_line1)
-
-    @admin.display(description=_("national ID number"))
-    def masked_national_id(self, applicant: Applicant) -> str:
-        if not applicant.national_id:
-            return ""
-        return masking.mask_last_four(applicant.national_id)
+    masked_email = masked_display(USER, "email", path="user.email")
+    masked_legal_name = masked_display(APPLICANT, "legal_name")
+    masked_date_of_birth = masked_display(APPLICANT, "date_of_birth")
+    masked_phone = masked_display(APPLICANT, "phone")
+    masked_address = masked_display(
+        APPLICANT, "address_line1", description=_("postal address")
+    )
+    masked_national_id = masked_display(APPLICANT, "national_id")
 
 
 @admin.register(User, site=staff_portal)
@@ -110,6 +95,4 @@ class UserAdmin(ReadOnlyAdmin):
         "last_login",
     )
 
-    @admin.display(description=_("email"))
-    def masked_email(self, user: User) -> str:
-        return masking.mask_email(user.email)
+    masked_email = masked_display(USER, "email")

@@ -137,6 +137,13 @@ class Applicant(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The PII inventory names one of these for each field; a staff
+        # member needs it to see that field's value in full.
+        permissions = [
+            ("reveal_identity", "Can reveal name and date of birth"),
+            ("reveal_contact", "Can reveal email, phone and address"),
+            ("reveal_national_id", "Can reveal the national ID number"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -6,7 +6,15 @@ class VaultConfig(AppConfig):
     verbose_name = "Vault"
 
     def ready(self) -> None:
+        from django.core import checks
+
+        from vault import checks as vault_checks
+        from vault.inventory import load_declarations
         from vault.keys import validate_keys
+
+        load_declarations()
+        checks.register(vault_checks.check_undeclared_fields, "vault")
+        checks.register(vault_checks.check_declared_fields_exist, "vault")
 
         # Every process (web, worker, management command) validates keys at
         # start-up, because gunicorn and Celery do not run system checks.

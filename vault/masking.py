@@ -31,11 +31,8 @@ def mask_last_four(value: str) -> str:
     return f"{HIDDEN} {HIDDEN} {''.join(characters[-4:])}"
 
 
-def mask_date(value: datetime.date | None) -> str:
-    """Hide a date completely; staff see only that it is present."""
-    return "****-**-**" if value else ""
-
-
-def mask_text(value: str) -> str:
-    """Hide free text completely, such as an address line."""
-    return HIDDEN if value else ""
+def mask_hidden(value: object) -> str:
+    """Hide a value completely; staff see only that it is present."""
+    if isinstance(value, datetime.date):
+        return "****-**-**"
+    return HIDDEN

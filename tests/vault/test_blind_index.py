@@ -14,9 +14,9 @@ whitespace = st.sampled_from(["", " ", "  ", "\t", "\n"])
 def test_email_index_ignores_case_and_spaces(local, before, after):
     address = f"{local}@Example.COM"
 
-    assert blind_index.email_index(f"{before}{address}{after}") == blind_index.email_index(
-        address.lower()
-    )
+    assert blind_index.email_index(
+        f"{before}{address}{after}"
+    ) == blind_index.email_index(address.lower())
 
 
 @given(subscriber=st.integers(min_value=0, max_value=999))
@@ -61,6 +61,6 @@ def test_index_hides_value():
     [("FI", "131052-9308", "131052 9308"), ("US", "123-45-6789", "123456789")],
 )
 def test_national_id_index_ignores_separators(country, first, second):
-    assert blind_index.national_id_index(country, first) == blind_index.national_id_index(
-        country, second
-    )
+    assert blind_index.national_id_index(
+        country, first
+    ) == blind_index.national_id_index(country, second)

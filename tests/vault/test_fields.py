@@ -54,7 +54,9 @@ def test_wrong_key_raises_on_read(submitted_applicant, other_key_settings):
 
 
 @pytest.mark.django_db
-def test_decryption_error_names_no_value(submitted_applicant, canary, other_key_settings):
+def test_decryption_error_names_no_value(
+    submitted_applicant, canary, other_key_settings
+):
     with pytest.raises(DecryptionError) as raised:
         Applicant.objects.get(pk=submitted_applicant.pk)
 

@@ -31,7 +31,9 @@ def test_empty_encryption_keys_rejected(good_keys):
 def test_malformed_encryption_key_rejected(good_keys):
     good_keys.VAULT_ENCRYPTION_KEYS = [*good_keys.VAULT_ENCRYPTION_KEYS, "not-a-key"]
 
-    with pytest.raises(KeyConfigurationError, match="Key number 2 in VAULT_ENCRYPTION_KEYS"):
+    with pytest.raises(
+        KeyConfigurationError, match="Key number 2 in VAULT_ENCRYPTION_KEYS"
+    ):
         validate_keys()
 
 

@@ -25,7 +25,11 @@ def test_email_mask_keeps_initial_and_domain(local, domain):
     assert mask == f"{local[0]}***@{domain}"
 
 
-@given(words=st.lists(st.from_regex(r"[A-Za-z]{1,15}", fullmatch=True), min_size=1, max_size=4))
+@given(
+    words=st.lists(
+        st.from_regex(r"[A-Za-z]{1,15}", fullmatch=True), min_size=1, max_size=4
+    )
+)
 def test_name_mask_keeps_initials_only(words):
     mask = masking.mask_name(" ".join(words))
 
@@ -45,12 +49,12 @@ def test_last_four_mask_keeps_last_digits(value):
 
 
 @given(value=st.text(max_size=50))
-def test_text_mask_reveals_nothing(value):
-    assert revealed(masking.mask_text(value)) == ""
+def test_hidden_mask_reveals_nothing(value):
+    assert revealed(masking.mask_hidden(value)) == ""
 
 
-def test_date_mask_reveals_nothing():
-    assert revealed(masking.mask_date(datetime.date(1990, 5, 17))) == ""
+def test_hidden_mask_of_date_reveals_nothing():
+    assert revealed(masking.mask_hidden(datetime.date(1990, 5, 17))) == ""
 
 
 def test_email_without_at_sign_fully_hidden():
