@@ -20,7 +20,8 @@ from vault import blind_index, fields, tokens
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> "User":
         # Django's login and createsuperuser pass the typed email address.
-        return self.get(email_index=blind_index.email_index(username or ""))
+        candidates = blind_index.email_index_candidates(username or "")
+        return self.get(email_index__in=candidates)
 
     def create_user(
         self, email: str, password: str | None = None, **extra_fields: object

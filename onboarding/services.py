@@ -34,9 +34,9 @@ def user_sign_up(*, email: str, password: str) -> None:
     """
     # Hash before the lookup, so both outcomes cost the same time.
     password_hash = make_password(password)
-    address_index = blind_index.email_index(email)
+    address_indexes = blind_index.email_index_candidates(email)
 
-    existing = User.objects.filter(email_index=address_index).first()
+    existing = User.objects.filter(email_index__in=address_indexes).first()
     if existing is None:
         try:
             with transaction.atomic():
@@ -44,7 +44,7 @@ def user_sign_up(*, email: str, password: str) -> None:
                 user.save()
         except IntegrityError:
             logger.info("Sign-up raced with another for the same address")
-            existing = User.objects.get(email_index=address_index)
+            existing = User.objects.get(email_index__in=address_indexes)
         else:
             logger.info("Account created", extra={"user_id": str(user.id)})
             email_verification_send(user=user)

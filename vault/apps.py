@@ -6,13 +6,19 @@ class VaultConfig(AppConfig):
     verbose_name = "Vault"
 
     def ready(self) -> None:
+        from django.apps import apps
         from django.core import checks
+        from django.db.models.signals import post_init
 
         from vault import checks as vault_checks
+        from vault.fields import encrypted_fields, raise_on_undecryptable
         from vault.inventory import load_declarations
         from vault.keys import validate_keys
 
         load_declarations()
+        for model in apps.get_models():
+            if encrypted_fields(model):
+                post_init.connect(raise_on_undecryptable, sender=model)
         checks.register(vault_checks.check_undeclared_fields, "vault")
         checks.register(vault_checks.check_declared_fields_exist, "vault")
 

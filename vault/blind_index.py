@@ -6,6 +6,11 @@ column supports exact lookup and unique constraints while the value itself
 stays encrypted. Each kind of value has its own domain label, so an email
 address and a phone number that happen to normalize to the same text still
 get different indexes.
+
+Each index starts with the version of the key that made it (a short keyed
+fingerprint of that key), followed by a colon and the hex digest. While a
+new key is rolled out, lookups try the current and the previous keys, and
+``rotate_encryption_keys --blind-indexes`` rewrites old indexes.
 """
 
 import hashlib
@@ -13,9 +18,10 @@ import hmac
 
 import phonenumbers
 
-from vault.keys import blind_index_key
+from vault.keys import blind_index_keys
 
-INDEX_LENGTH = 64
+VERSION_LENGTH = 8
+INDEX_LENGTH = VERSION_LENGTH + 1 + 64
 
 
 def normalize_email(address: str) -> str:
@@ -34,15 +40,44 @@ def normalize_national_id(number: str) -> str:
     return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
-def blind_index(normalized_value: str, *, domain: str) -> str:
-    """Return the hex HMAC-SHA256 of an already normalized value."""
+def key_version(key: bytes) -> str:
+    """Return the public version label of a blind-index key."""
+    digest = hmac.new(key, b"blind index key version", hashlib.sha256).hexdigest()
+    return digest[:VERSION_LENGTH]
+
+
+def current_version() -> str:
+    """Return the version label of the key that makes new indexes."""
+    return key_version(blind_index_keys()[0])
+
+
+def blind_index(normalized_value: str, *, domain: str, key: bytes | None = None) -> str:
+    """Return the versioned HMAC-SHA256 index of an already normalized value.
+
+    ``key`` defaults to the current blind-index key.
+    """
+    key = key or blind_index_keys()[0]
     message = f"{domain}\x00{normalized_value}".encode()
-    return hmac.new(blind_index_key(), message, hashlib.sha256).hexdigest()
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return f"{key_version(key)}:{digest}"
+
+
+def candidate_indexes(normalized_value: str, *, domain: str) -> list[str]:
+    """Return the value's index under every configured key, current first."""
+    return [
+        blind_index(normalized_value, domain=domain, key=key)
+        for key in blind_index_keys()
+    ]
 
 
 def email_index(address: str) -> str:
     """Return the blind index of an email address."""
     return blind_index(normalize_email(address), domain="email")
+
+
+def email_index_candidates(address: str) -> list[str]:
+    """Return the indexes an existing account's address may be stored under."""
+    return candidate_indexes(normalize_email(address), domain="email")
 
 
 def phone_index(number: str) -> str:

@@ -17,9 +17,13 @@ class KeyConfigurationError(VaultError, ImproperlyConfigured):
 class DecryptionError(VaultError):
     """A stored ciphertext does not decrypt with any configured key."""
 
-    def __init__(self, *, field_label: str) -> None:
+    def __init__(self, *, field_label: str, primary_key: object = None) -> None:
         self.field_label = field_label
+        self.primary_key = primary_key
+        row = (
+            "" if primary_key is None else f" in the row with primary key {primary_key}"
+        )
         super().__init__(
-            f"The value of {field_label} does not decrypt with any key in "
+            f"The value of {field_label}{row} does not decrypt with any key in "
             "VAULT_ENCRYPTION_KEYS. Add the key it was written with to the list."
         )

@@ -6,9 +6,14 @@ and ``to_python`` decrypts any Fernet token a user submits through a form.
 These fields raise DecryptionError for the first and never decrypt user
 input. They encrypt and decrypt through ``vault.keys.crypter()``, so a key
 change in settings takes effect without re-importing the library.
+
+A value that does not decrypt loads as an UndecryptableValue, which raises
+DecryptionError as soon as it is used. For a model instance the error is
+raised at once, naming the row's primary key, by a post_init receiver that
+the vault connects for every model with an encrypted field.
 """
 
-from typing import Any
+from typing import Any, NoReturn
 
 from cryptography.fernet import InvalidToken
 from django.db import models
@@ -31,13 +36,57 @@ def decrypt_text(token: str, *, field_label: str) -> str:
         raise DecryptionError(field_label=field_label) from error
 
 
+class UndecryptableValue:
+    """Stands in for a stored value that no configured key decrypts.
+
+    Turning it into text, comparing it or testing its truth raises
+    DecryptionError, so it can never be shown or passed on as if it were
+    the value.
+    """
+
+    def __init__(self, field_label: str) -> None:
+        self.field_label = field_label
+
+    def _fail(self, *args: object) -> NoReturn:
+        raise DecryptionError(field_label=self.field_label)
+
+    __str__ = __format__ = __bool__ = __eq__ = __hash__ = __len__ = _fail
+
+    def __repr__(self) -> str:
+        return f"<undecryptable value of {self.field_label}>"
+
+
+def encrypted_fields(model: type[models.Model]) -> list[models.Field]:
+    """Return the concrete encrypted fields of ``model``."""
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, StrictEncryptedMixin)
+    ]
+
+
+def raise_on_undecryptable(
+    sender: type[models.Model], instance: models.Model, **kwargs: Any
+) -> None:
+    """Raise DecryptionError, naming the primary key, for a loaded instance."""
+    for field in encrypted_fields(sender):
+        value = instance.__dict__.get(field.attname)
+        if isinstance(value, UndecryptableValue):
+            raise DecryptionError(
+                field_label=value.field_label, primary_key=instance.pk
+            )
+
+
 class StrictEncryptedMixin(library.EncryptedMixin):
     """Encrypt on save, decrypt on load, and raise on anything undecryptable."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
             return None
-        plaintext = decrypt_text(value, field_label=self._label())
+        try:
+            plaintext = decrypt_text(value, field_label=self._label())
+        except DecryptionError:
+            return UndecryptableValue(self._label())
         return self._plain_to_python(plaintext)
 
     def to_python(self, value: Any) -> Any:

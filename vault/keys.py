@@ -49,6 +49,8 @@ def validate_keys() -> None:
         "VAULT_BLIND_INDEX_KEY": settings.VAULT_BLIND_INDEX_KEY,
         "VAULT_TOKEN_KEY": settings.VAULT_TOKEN_KEY,
     }
+    for position, key in enumerate(settings.VAULT_BLIND_INDEX_PREVIOUS_KEYS):
+        secrets[f"Key number {position + 1} in VAULT_BLIND_INDEX_PREVIOUS_KEYS"] = key
     for name, value in secrets.items():
         if len(value) < MINIMUM_SECRET_LENGTH:
             msg = (
@@ -60,8 +62,9 @@ def validate_keys() -> None:
     every_key = [*encryption_keys, *secrets.values()]
     if len(set(every_key)) != len(every_key):
         msg = (
-            "The same key appears twice in VAULT_ENCRYPTION_KEYS, "
-            "VAULT_BLIND_INDEX_KEY and VAULT_TOKEN_KEY; give each its own key."
+            "The same key appears twice among VAULT_ENCRYPTION_KEYS, "
+            "VAULT_BLIND_INDEX_KEY, VAULT_BLIND_INDEX_PREVIOUS_KEYS and "
+            "VAULT_TOKEN_KEY; give each its own key."
         )
         raise KeyConfigurationError(msg)
 
@@ -79,9 +82,14 @@ def crypter() -> MultiFernet:
     return MultiFernet([Fernet(key) for key in settings.VAULT_ENCRYPTION_KEYS])
 
 
-def blind_index_key() -> bytes:
-    """Return the key of the keyed hashes used for exact lookup."""
-    return settings.VAULT_BLIND_INDEX_KEY.encode()
+def blind_index_keys() -> list[bytes]:
+    """Return the blind-index keys, the current one first.
+
+    The previous keys only serve lookups while indexes are being rewritten
+    under the current key.
+    """
+    keys = [settings.VAULT_BLIND_INDEX_KEY, *settings.VAULT_BLIND_INDEX_PREVIOUS_KEYS]
+    return [key.encode() for key in keys]
 
 
 def token_key() -> bytes:

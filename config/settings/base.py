@@ -53,6 +53,11 @@ else:
         _secret("VAULT_ENCRYPTION_KEYS", demo_keys.DEMO_ENCRYPTION_KEY)
     ]
 VAULT_BLIND_INDEX_KEY = _secret("VAULT_BLIND_INDEX_KEY", demo_keys.DEMO_BLIND_INDEX_KEY)
+# Earlier blind-index keys, kept only while rotate_encryption_keys
+# --blind-indexes rewrites the indexes they made; lookups try them too.
+VAULT_BLIND_INDEX_PREVIOUS_KEYS = env.list(
+    "VAULT_BLIND_INDEX_PREVIOUS_KEYS", default=[]
+)
 VAULT_TOKEN_KEY = _secret("VAULT_TOKEN_KEY", demo_keys.DEMO_TOKEN_KEY)
 # django-encrypted-model-fields reads this name once, when it is imported.
 FIELD_ENCRYPTION_KEY = VAULT_ENCRYPTION_KEYS
