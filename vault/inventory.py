@@ -1,10 +1,9 @@
 """The PII inventory: one declaration per personal-data field of every model.
 
 Apps declare their fields in a ``pii.py`` module, which the vault imports at
-start-up. Encryption checks, masking, the data map, and later retention,
-export and anonymization all read these declarations, so a field declared
-once gets every protection. The vault imports no app: it only finds their
-``pii.py`` modules.
+start-up. The encryption checks, the masks, blind-index rotation and the
+data map read these declarations, so a field declared once gets each of
+them. The vault imports no app; it only finds their ``pii.py`` modules.
 """
 
 import enum
@@ -54,7 +53,7 @@ class BlindIndex:
 
 @dataclass(frozen=True)
 class PiiField:
-    """How one model field holding personal data is protected and kept."""
+    """The protection, purpose and retention of one personal-data field."""
 
     model: str
     field: str
@@ -81,7 +80,7 @@ class PiiField:
 
 @dataclass(frozen=True)
 class NotPii:
-    """A field whose name looks personal but holds no personal data."""
+    """A field whose name looks personal but contains no personal data."""
 
     model: str
     field: str

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -20,14 +20,13 @@ from vault import blind_index
 from vault.exceptions import DecryptionError
 from vault.fields import encrypted_fields
 from vault.inventory import inventory
-from vault.keys import crypter
 
 ProgressCallback = Callable[[int], None]
 
 
 @dataclass
 class ColumnReport:
-    """What a rotation did, or would do, to one column."""
+    """Counts of what a rotation did, or would do, to one column."""
 
     model: str
     field: str
@@ -61,17 +60,22 @@ def rotate_encryption(
         field.name: ColumnReport(model._meta.label, field.name) for field in fields
     }
     newest = Fernet(settings.VAULT_ENCRYPTION_KEYS[0])
+    # Tokens that fail the newest key's signature check can only decrypt
+    # under an older key, so trying the newest again would be wasted work.
+    older = MultiFernet(
+        [Fernet(key) for key in settings.VAULT_ENCRYPTION_KEYS[1:]] or [newest]
+    )
     for rows in _batches_of_raw_rows(model, fields, batch_size):
         changed_rows = []
         for primary_key, *tokens in rows:
             new_tokens, changed = _rotate_row(
-                model, fields, primary_key, tokens, newest
+                model, fields, primary_key, tokens, newest, older
             )
-            for field, was_changed in zip(fields, changed, strict=True):
+            for field, token, was_changed in zip(fields, tokens, changed, strict=True):
                 report = reports[field.name]
                 if was_changed:
                     report.rewritten += 1
-                elif tokens[fields.index(field)] is not None:
+                elif token is not None:
                     report.already_current += 1
             if any(changed):
                 changed_rows.append((primary_key, *new_tokens))
@@ -88,6 +92,7 @@ def _rotate_row(
     primary_key: Any,
     tokens: list[str | None],
     newest: Fernet,
+    older: MultiFernet,
 ) -> tuple[list[str | None], list[bool]]:
     new_tokens: list[str | None] = []
     changed: list[bool] = []
@@ -97,10 +102,11 @@ def _rotate_row(
             changed.append(False)
             continue
         try:
-            new_tokens.append(crypter().rotate(token.encode()).decode())
+            plaintext = older.decrypt(token.encode())
         except InvalidToken as error:
             label = f"{model._meta.label}.{field.name}"
             raise DecryptionError(field_label=label, primary_key=primary_key) from error
+        new_tokens.append(newest.encrypt(plaintext).decode())
         changed.append(True)
     return new_tokens, changed
 
