@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -94,6 +95,16 @@ class OnboardingWizard(SessionWizardView):
             self.storage.current_step = self.steps.first
         form = self.get_form(data=self.storage.current_step_data)
         return self.render(form)
+
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        # formtools looks the posted step name up in the form list without
+        # checking it, so an unknown name would raise KeyError and end in a
+        # 500. SuspiciousOperation turns it into a 400 and a security log line.
+        posted_step = self.request.POST.get(f"{self.prefix}-current_step")
+        if posted_step is not None and posted_step not in self.get_form_list():
+            msg = "The wizard management form names an unknown step."
+            raise SuspiciousOperation(msg)
+        return super().post(*args, **kwargs)
 
     def get_form_step_data(self, form: Any) -> dict[str, list[str]]:
         # Keep only this step's own fields; formtools would also store the

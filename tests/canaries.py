@@ -1,9 +1,10 @@
 """Canary values: unique, reserved-range personal data planted by tests.
 
 Each run gets fresh values, so a match found in a sink cannot be left over
-from an earlier run. Every value comes from a range that is never issued to
-a real person: example.com addresses, the fictional London range
-020 7946 0000-0999, and Finland's temporary identity codes (900-999).
+from an earlier run. Every value comes from a reserved range:
+example.com addresses, the fictional London range 020 7946 0000-0999, and
+Finland's temporary identity codes (900-999), as onboarding.synthetic
+explains.
 """
 
 import datetime
@@ -11,18 +12,7 @@ import random
 import secrets
 from dataclasses import dataclass, fields
 
-HETU_CHECK_CHARACTERS = "0123456789ABCDEFHJKLMNPRSTUVWXY"
-
-
-def temporary_hetu(born: datetime.date, individual: int) -> str:
-    """Return a Finnish temporary identity code with a valid check character."""
-    if not 900 <= individual <= 999:
-        msg = "Temporary identity codes use individual numbers 900-999."
-        raise ValueError(msg)
-    digits = f"{born:%d%m%y}{individual:03d}"
-    century_sign = {18: "+", 19: "-", 20: "A"}[born.year // 100]
-    check = HETU_CHECK_CHARACTERS[int(digits) % 31]
-    return f"{born:%d%m%y}{century_sign}{individual:03d}{check}"
+from onboarding.synthetic import temporary_hetu
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,9 @@ class Canary:
 def make_canary() -> Canary:
     marker = secrets.token_hex(4)
     generator = random.Random(marker)  # noqa: S311 - test data, not a secret
-    born = datetime.date(1970, 1, 1) + datetime.timedelta(days=generator.randint(0, 10000))
+    born = datetime.date(1970, 1, 1) + datetime.timedelta(
+        days=generator.randint(0, 10000)
+    )
     subscriber = generator.randint(0, 999)
     return Canary(
         email=f"canary.{marker}@example.com",

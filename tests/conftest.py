@@ -67,7 +67,9 @@ def submitted_applicant(verified_user, canary) -> Applicant:
     from onboarding import services
 
     applicant = services.applicant_for_user(user=verified_user)
-    return services.applicant_submit(applicant=applicant, data=canary_wizard_data(canary))
+    return services.applicant_submit(
+        applicant=applicant, data=canary_wizard_data(canary)
+    )
 
 
 def canary_wizard_data(canary: Canary) -> dict:

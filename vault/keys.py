@@ -68,7 +68,7 @@ def validate_keys() -> None:
         )
         raise KeyConfigurationError(msg)
 
-    if not settings.DEBUG and DEMO_KEYS.intersection(every_key):
+    if not settings.DEBUG and DEMO_KEYS.intersection([*every_key, settings.SECRET_KEY]):
         msg = (
             "A published demo key is configured while DEBUG is off; replace "
             "it with a new key (see docs/configuration.md)."

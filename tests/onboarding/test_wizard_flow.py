@@ -1,59 +1,18 @@
 """The wizard over HTTP: steps in order, Back, resume and the closed end."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
 from onboarding.models import Applicant, WizardDraft
 from tests.database_scan import assert_nowhere
-
-WIZARD = reverse("onboarding:wizard")
-PREFIX = "onboarding_wizard"
-
-
-def step_post(step: str, fields: dict[str, str]) -> dict[str, str]:
-    data = {f"{step}-{name}": value for name, value in fields.items()}
-    data[f"{PREFIX}-current_step"] = step
-    return data
-
-
-def identity(canary) -> dict[str, str]:
-    return step_post(
-        "identity",
-        {"legal_name": canary.legal_name, "date_of_birth": canary.date_of_birth},
-    )
-
-
-def contact(canary) -> dict[str, str]:
-    return step_post(
-        "contact",
-        {
-            "phone": canary.phone,
-            "address_line1": canary.address_line1,
-            "address_line2": "",
-            "postal_code": canary.postal_code,
-            "city": canary.city,
-            "address_country": "FI",
-        },
-    )
-
-
-def national_id(canary) -> dict[str, str]:
-    return step_post(
-        "national_id",
-        {"national_id_country": "FI", "national_id": canary.national_id},
-    )
-
-
-def review() -> dict[str, str]:
-    return step_post("review", {"consent": "on"})
-
-
-def current_step(response) -> str:
-    match = re.search(rb'name="onboarding_wizard-current_step" value="(\w+)"', response.content)
-    assert match, "the page has no wizard management form"
-    return match.group(1).decode()
+from tests.onboarding.wizard_steps import (
+    WIZARD,
+    contact,
+    current_step,
+    identity,
+    national_id,
+    review,
+)
 
 
 @pytest.mark.django_db
@@ -109,9 +68,13 @@ def test_wizard_resumes_after_sign_out(signed_in_client, canary):
 
 @pytest.mark.django_db
 def test_wizard_closed_after_submission(signed_in_client, submitted_applicant, canary):
-    assert signed_in_client.get(WIZARD)["Location"] == reverse("onboarding:confirmation")
+    assert signed_in_client.get(WIZARD)["Location"] == reverse(
+        "onboarding:confirmation"
+    )
 
-    response = signed_in_client.post(WIZARD, identity(canary) | {"identity-legal_name": "Changed Name"})
+    response = signed_in_client.post(
+        WIZARD, identity(canary) | {"identity-legal_name": "Changed Name"}
+    )
 
     assert response.status_code == 302
     submitted_applicant.refresh_from_db()

@@ -72,3 +72,10 @@ def test_error_message_shows_no_key(good_keys):
         validate_keys()
 
     assert "not-a-key-but-secret-text" not in str(raised.value)
+
+
+def test_demo_secret_key_rejected_without_debug(good_keys):
+    good_keys.SECRET_KEY = demo_keys.DEMO_SECRET_KEY
+
+    with pytest.raises(KeyConfigurationError, match="published demo key"):
+        validate_keys()
