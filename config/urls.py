@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
-from onboarding.admin import staff_portal
+from onboarding.staff.site import staff_portal
 
 urlpatterns = [
     path(settings.STAFF_PORTAL_PATH, staff_portal.urls),

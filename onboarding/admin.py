@@ -14,16 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.models import Applicant, User
 from onboarding.pii import APPLICANT, USER
+from onboarding.staff.site import staff_portal
 from vault.admin_helpers import masked_display
 
-
-class StaffPortal(admin.AdminSite):
-    site_header = _("Secure onboarding: staff portal")
-    site_title = _("Staff portal")
-    index_title = _("Applicants and accounts")
-
-
-staff_portal = StaffPortal(name="staff")
 staff_portal.register(Group, GroupAdmin)
 
 

@@ -1,0 +1,1 @@
+"""The staff portal: Django's admin site, with roles, masks and reveals."""
