@@ -1,23 +1,40 @@
-"""The staff portal: Django's admin, showing personal data masked only.
+"""The staff portal's pages for applicants and accounts.
 
 No admin form here has an input for an encrypted field, and every column or
 detail row that concerns personal data shows the mask that the PII
-inventory declares for it. Staff do not add applicants or edit what
-applicants entered.
+inventory declares for it. A full value appears only on the reveal page,
+after its checks. Staff never see their own applicant record, never add
+applicants and never edit what applicants entered; every detail view and
+search is recorded in the access log.
 """
 
+import csv
+from functools import partial
+from typing import Any
+
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin
 from django.contrib.auth.models import Group
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin import AccessEventAdmin
+from audit.models import AccessEvent
+from audit.services import access_event_record
+from onboarding import selectors
 from onboarding.models import Applicant, User
 from onboarding.pii import APPLICANT, USER
+from onboarding.staff import reveals, views
 from onboarding.staff.site import staff_portal
+from onboarding.staff.views import staff_member
 from vault.admin_helpers import masked_display
+from vault.inventory import mask
 
 staff_portal.register(Group, GroupAdmin)
+staff_portal.register(AccessEvent, AccessEventAdmin)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,10 +60,16 @@ class ApplicantAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     list_select_related = ["user"]
-    # An exact match on the opaque reference only: no substring search runs
-    # over personal data.
-    search_fields = ["=reference"]
+    # The search box needs a search field to appear; get_search_results
+    # replaces Django's substring search with exact blind-index lookups.
+    search_fields = ["reference"]
+    search_help_text = _(
+        "An exact email address, a phone number with its country code "
+        "(+44 20 7946 0123), or a reference (APL-XXXX-XXXX-XXXX)."
+    )
     show_full_result_count = False
+    actions = ["export_masked_csv"]
+    change_form_template = "admin/onboarding/applicant/change_form.html"
     fields = readonly_fields = (
         "reference",
         "status",
@@ -70,6 +93,141 @@ class ApplicantAdmin(ReadOnlyAdmin):
         APPLICANT, "address_line1", description=_("postal address")
     )
     masked_national_id = masked_display(APPLICANT, "national_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Applicant]:
+        # A staff member's own application is invisible to them, so they can
+        # neither view nor reveal nor decide it.
+        return super().get_queryset(request).exclude(user_id=request.user.pk)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Applicant], search_term: str
+    ) -> tuple[QuerySet[Applicant], bool]:
+        if not search_term.strip():
+            return queryset, False
+        return selectors.applicants_matching(queryset, search_term), False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        term = request.GET.get("q", "").strip()
+        if term and self.has_view_permission(request):
+            access_event_record(
+                actor=staff_member(request),
+                action=AccessEvent.Action.SEARCH,
+                request=request,
+                detail={"kind": selectors.search_kind(term)},
+            )
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        applicant = self.get_object(request, object_id)
+        if applicant is not None and self.has_view_permission(request, applicant):
+            access_event_record(
+                actor=staff_member(request),
+                action=AccessEvent.Action.VIEW,
+                request=request,
+                applicant_reference=applicant.reference,
+            )
+            extra_context = {
+                **(extra_context or {}),
+                **self._actions_context(request, applicant),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _actions_context(
+        self, request: HttpRequest, applicant: Applicant
+    ) -> dict[str, Any]:
+        user = staff_member(request)
+        return {
+            "revealable_fields": [
+                (name, target.declaration.field.replace("_", " "))
+                for name, target in reveals.REVEAL_TARGETS.items()
+                if target.declaration.reveal_permission
+                and user.has_perm(target.declaration.reveal_permission)
+            ],
+            "pending_reveal_requests": reveals.pending_reveal_requests(
+                actor=user, applicant=applicant
+            ),
+            "can_decide": user.has_perm("onboarding.decide_applicant")
+            and applicant.status == Applicant.Status.SUBMITTED,
+            "can_resend_verification": user.has_perm("onboarding.resend_verification")
+            and not applicant.user.is_email_verified,
+        }
+
+    def get_urls(self) -> list[URLPattern]:
+        def wrap(view: Any) -> Any:
+            return self.admin_site.admin_view(partial(view, model_admin=self))
+
+        own_urls = [
+            path(
+                "<str:reference>/reveal/<str:field>/",
+                wrap(views.reveal),
+                name="onboarding_applicant_reveal",
+            ),
+            path(
+                "<str:reference>/reveal-requests/<int:pk>/approve/",
+                wrap(views.approve_reveal),
+                name="onboarding_applicant_approve_reveal",
+            ),
+            path(
+                "<str:reference>/decide/",
+                wrap(views.decide),
+                name="onboarding_applicant_decide",
+            ),
+            path(
+                "<str:reference>/resend-verification/",
+                wrap(views.resend_verification),
+                name="onboarding_applicant_resend_verification",
+            ),
+        ]
+        return own_urls + super().get_urls()
+
+    def step_up_seconds(self) -> int:
+        return settings.STAFF_STEP_UP_SECONDS
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("onboarding.export_applicant")
+
+    @admin.action(
+        description=_("Export selected as CSV, masked"), permissions=["export"]
+    )
+    def export_masked_csv(
+        self, request: HttpRequest, queryset: QuerySet[Applicant]
+    ) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = 'attachment; filename="applicants.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["reference", "status", "email", "legal name", "phone", "submitted"]
+        )
+        rows = 0
+        for applicant in queryset.select_related("user"):
+            writer.writerow(
+                [
+                    applicant.reference,
+                    applicant.status,
+                    mask(applicant.user.email, USER, "email"),
+                    mask(applicant.legal_name, APPLICANT, "legal_name"),
+                    mask(applicant.phone, APPLICANT, "phone"),
+                    applicant.submitted_at.isoformat()
+                    if applicant.submitted_at
+                    else "",
+                ]
+            )
+            rows += 1
+        access_event_record(
+            actor=staff_member(request),
+            action=AccessEvent.Action.EXPORT,
+            request=request,
+            detail={"rows": rows, "format": "csv, masked"},
+        )
+        return response
 
 
 @admin.register(User, site=staff_portal)

@@ -149,6 +149,9 @@ class Applicant(models.Model):
             ("reveal_identity", "Can reveal name and date of birth"),
             ("reveal_contact", "Can reveal email, phone and address"),
             ("reveal_national_id", "Can reveal the national ID number"),
+            ("decide_applicant", "Can approve or reject an application"),
+            ("export_applicant", "Can export applicant lists, masked"),
+            ("resend_verification", "Can resend an email verification link"),
         ]
 
     def __str__(self) -> str:
@@ -198,3 +201,30 @@ class EmailVerification(models.Model):
 
     def is_usable(self) -> bool:
         return self.used_at is None and self.expires_at > timezone.now()
+
+
+class RevealRequest(models.Model):
+    """A request to reveal a field that needs a second staff member's approval.
+
+    The requester may reveal the field once, within the approval window,
+    after a different staff member with the same permission approved it.
+    """
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="reveal_requests"
+    )
+    field = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = fields.EncryptedTextField()
+    requested_at = models.DateTimeField(default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"reveal request {self.pk} for {self.applicant_id}.{self.field}"

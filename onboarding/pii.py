@@ -94,6 +94,7 @@ declare(
         retention=UNTIL_ERASURE,
         mask=MaskStyle.LAST_FOUR,
         reveal_permission=REVEAL_NATIONAL_ID,
+        reveal_needs_approval=True,
         blind_index=BlindIndex(
             field="national_id_index",
             normalization="issuing country, then the number without separators",
@@ -110,6 +111,16 @@ declare(
         APPLICANT,
         "national_id_country",
         "the issuing country picks the validation scheme and is not a person's ID",
+    ),
+    PiiField(
+        model="onboarding.RevealRequest",
+        field="reason",
+        category=Category.FREE_TEXT,
+        purpose="why a staff member asked to reveal a field, for the approver",
+        retention="until the application is erased",
+        mask=MaskStyle.HIDDEN,
+        reveal_permission=None,
+        exported=False,
     ),
     PiiField(
         model="onboarding.WizardDraft",

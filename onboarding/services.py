@@ -11,12 +11,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AccessEvent
+from audit.services import access_event_record
 from onboarding.models import Applicant, EmailVerification, User, WizardDraft
 from vault import blind_index, tokens
 
@@ -185,3 +189,70 @@ def _absolute_url(path: str) -> str:
     # Built from SITE_URL and never from the request's Host header, which a
     # client controls and could point at a server of its own.
     return f"{settings.SITE_URL}{path}"
+
+
+DECISIONS = (Applicant.Status.VERIFIED, Applicant.Status.REJECTED)
+
+
+class DecisionError(ValueError):
+    """The application is not in a state that can be decided."""
+
+
+def applicant_decide(
+    *, actor: User, applicant: Applicant, decision: str, request: HttpRequest
+) -> Applicant:
+    """Approve (verified) or reject a submitted application, and record it.
+
+    Raises DecisionError when ``decision`` is not one of DECISIONS or the
+    application is not submitted, and PermissionDenied when ``actor`` may
+    not decide or owns the application.
+    """
+    if (
+        not actor.has_perm("onboarding.decide_applicant")
+        or applicant.user_id == actor.pk
+    ):
+        raise PermissionDenied
+    if decision not in DECISIONS:
+        msg = f"Unknown decision; expected one of {', '.join(DECISIONS)}."
+        raise DecisionError(msg)
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        if locked.status != Applicant.Status.SUBMITTED:
+            msg = f"Application {locked.reference} is {locked.status}, not submitted."
+            raise DecisionError(msg)
+        locked.status = decision
+        locked.save(update_fields=["status", "updated_at"])
+        access_event_record(
+            actor=actor,
+            action=AccessEvent.Action.DECISION,
+            request=request,
+            applicant_reference=locked.reference,
+            detail={"decision": decision},
+        )
+    logger.info("Application %s decided: %s", locked.reference, decision)
+    return locked
+
+
+def verification_resend(
+    *, actor: User, applicant: Applicant, request: HttpRequest
+) -> bool:
+    """Send the applicant a new verification link if the address is unverified.
+
+    Returns whether a link was sent, and records the request either way.
+    """
+    if (
+        not actor.has_perm("onboarding.resend_verification")
+        or applicant.user_id == actor.pk
+    ):
+        raise PermissionDenied
+    sent = not applicant.user.is_email_verified
+    if sent:
+        email_verification_send(user=applicant.user)
+    access_event_record(
+        actor=actor,
+        action=AccessEvent.Action.RESEND_VERIFICATION,
+        request=request,
+        applicant_reference=applicant.reference,
+        detail={"sent": sent},
+    )
+    return sent

@@ -1,7 +1,15 @@
+from typing import Any
+
 import pytest
 from django.core import mail
+from django.test import Client, RequestFactory
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onboarding.models import Applicant, User
+from onboarding.staff.two_factor import OTP_VERIFIED_AT_SESSION_KEY
+from tests.cache_scan import clear_cache_keys
 from tests.canaries import Canary, make_canary
 
 CHROMIUM_ARGS = [
@@ -24,6 +32,23 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": "/usr/bin/chromium",
         "args": CHROMIUM_ARGS,
     }
+
+
+class SignInClient(Client):
+    """Django's test client, whose login() gives authenticate() a request.
+
+    django-axes' backend rejects an authenticate() call without a request,
+    because it counts failures per client address.
+    """
+
+    def login(self, **credentials: Any) -> bool:
+        credentials.setdefault("request", RequestFactory().post("/sign-in/"))
+        return super().login(**credentials)
+
+
+@pytest.fixture
+def client() -> Client:
+    return SignInClient()
 
 
 @pytest.fixture
@@ -52,9 +77,39 @@ def staff_user(db) -> User:
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
+def staff_totp_device(staff_user) -> TOTPDevice:
+    return TOTPDevice.objects.create(
+        user=staff_user, name="Authenticator app", confirmed=True
+    )
+
+
+@pytest.fixture
+def password_only_staff_client(client, staff_user, staff_totp_device):
+    """Return a client past the password step of the staff sign-in only."""
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def staff_client(password_only_staff_client, staff_totp_device):
+    """Return a client signed in to the staff portal with both factors."""
+    verify_second_factor(password_only_staff_client, staff_totp_device)
+    return password_only_staff_client
+
+
+def verify_second_factor(client, device: TOTPDevice) -> None:
+    """Mark the client's session as verified by ``device`` just now."""
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[OTP_VERIFIED_AT_SESSION_KEY] = timezone.now().isoformat()
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def lockout_counters_cleared() -> None:
+    # django-axes counts failed sign-ins per address in Redis, so failures
+    # left by one test would otherwise lock out 127.0.0.1 in later ones.
+    clear_cache_keys()
 
 
 @pytest.fixture

@@ -85,6 +85,11 @@ def phone_index(number: str) -> str:
     return blind_index(normalize_phone(number), domain="phone")
 
 
+def phone_index_candidates(number: str) -> list[str]:
+    """Return the indexes a stored phone number may be stored under."""
+    return candidate_indexes(normalize_phone(number), domain="phone")
+
+
 def national_id_index(country: str, number: str) -> str:
     """Return the blind index of a national ID number issued by ``country``."""
     normalized = f"{country.upper()}:{normalize_national_id(number)}"

@@ -21,6 +21,9 @@ class Category(enum.StrEnum):
     CONTACT = "contact"
     GOVERNMENT_ID = "government ID"
     NETWORK = "network"
+    # Text written by people, such as a reveal reason, that may mention
+    # personal data even though it is not meant to.
+    FREE_TEXT = "free text"
 
 
 class MaskStyle(enum.StrEnum):
@@ -66,6 +69,8 @@ class PiiField:
     reveal_permission: str | None
     exported: bool = True
     blind_index: BlindIndex | None = None
+    # A reveal also needs a second staff member's approval ("four eyes").
+    reveal_needs_approval: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

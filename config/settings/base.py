@@ -178,6 +178,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # The staff portal lives under a configurable path, so that a deployment can
 # move it away from the well-known /admin/.
 STAFF_PORTAL_PATH = env.str("STAFF_PORTAL_PATH", default="staff/").strip("/") + "/"
+# A reveal needs a second factor confirmed within this many seconds.
+STAFF_STEP_UP_SECONDS = env.int("STAFF_STEP_UP_SECONDS", default=300)
+# Reveals one staff member may make in any rolling hour.
+STAFF_REVEALS_PER_HOUR = env.int("STAFF_REVEALS_PER_HOUR", default=20)
+# Seconds a second officer has to approve a four-eyes reveal request, and
+# the requester then has to use the approval.
+STAFF_REVEAL_APPROVAL_TTL = env.int("STAFF_REVEAL_APPROVAL_TTL", default=1800)
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend"
@@ -215,3 +222,74 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING", "propagate": True},
     },
 }
+
+# Staff sign-in hardening: two-factor authentication (django-otp), an idle
+# timeout for staff sessions and login lockout (django-axes). The flow and
+# every setting below are described in docs/staff-access.md.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+]
+# OTPMiddleware reads the verified device from the session, so it follows
+# AuthenticationMiddleware. The idle timeout leaves a message, so it follows
+# MessageMiddleware. django-axes requires its middleware last, where it can
+# replace any response with the lockout page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "onboarding.staff.middleware.StaffIdleTimeoutMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+# The django-axes backend only rejects locked-out attempts; ours then checks
+# the password. The standalone variant adds no second permission check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    *AUTHENTICATION_BACKENDS,
+]
+
+# Seconds without a request after which a staff session is signed out.
+STAFF_IDLE_TIMEOUT = env.int("STAFF_IDLE_TIMEOUT", default=900)
+# The issuer name that authenticator apps show beside the staff account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Secure onboarding")
+
+# django-axes counts failures in Redis, never in its database tables, which
+# would store the typed username and the client's IP address in plaintext.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default="redis://127.0.0.1:6379/1"),
+    },
+}
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_ENABLE_ADMIN = False
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# django-axes reads a float as hours.
+AXES_COOLOFF_TIME = env.int("AXES_COOLOFF_MINUTES", default=15) / 60
+# An account and a client address are locked separately: guessing many
+# passwords for one account from many addresses locks the account, and
+# guessing from one address across many accounts locks the address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not clear the counters, or an attacker could reset their
+# address's counter by signing in to an account of their own.
+AXES_RESET_ON_SUCCESS = False
+# Both sign-in forms post the address as "username". django-axes keys its
+# counters by the address's blind index, so not even a cache key or a log
+# line is derived from the address itself.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "onboarding.staff.lockout.username_blind_index"
+AXES_CLIENT_IP_CALLABLE = "onboarding.staff.lockout.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "onboarding.staff.lockout.lockout_response"
+# Values that django-axes replaces with asterisks in its log lines.
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "password", "otp_token", "ip_address"]
+# X-Forwarded-For counts only behind this many reverse proxies (0: never),
+# and, when TRUSTED_PROXY_IPS lists addresses or networks, only on requests
+# that arrive from one of them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])

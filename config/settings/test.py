@@ -30,3 +30,7 @@ STORAGES = {
 # Serve static files from the app folders without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Staff sign-in: each run gets its own cache key prefix, so runs that share
+# the Redis database never see each other's lockout counters.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.urandom(8).hex()}"  # noqa: F405

@@ -10,15 +10,18 @@ Content-Security-Policy.
 import json
 import re
 import zlib
+from base64 import b32decode
 from urllib.parse import unquote
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
+from django_otp.oath import TOTP
 from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
 
 from onboarding.models import Applicant, User
+from onboarding.staff.two_factor import BACKUP_CODE_COUNT
 from tests.canaries import Canary
 from tests.database_scan import assert_nowhere
 
@@ -110,7 +113,7 @@ def test_staff_portal_shows_masks_only(
     assert_no_canary_in_html(page, canary, page_name="applicant list")
 
     page.get_by_role("link", name=reference, exact=True).click()
-    expect(page.get_by_role("heading", level=2)).to_contain_text(reference)
+    expect(page.get_by_role("heading", level=2, name=reference)).to_be_visible()
     assert_masks_shown(page, canary, page_name="applicant detail page")
     assert_detail_masks_shown(page, canary)
     assert_no_canary_in_html(page, canary, page_name="applicant detail page")
@@ -230,8 +233,33 @@ def sign_in_to_staff_portal(page: Page) -> None:
     page.goto("/staff/login/")
     field(page, "Email address").fill(STAFF_EMAIL)
     field(page, "Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Sign in").click()
+    enrol_authenticator(page)
     expect(page.get_by_role("heading", name="Applicants and accounts")).to_be_visible()
+
+
+def enrol_authenticator(page: Page) -> None:
+    """Add a TOTP device on first sign-in, typing the code an app would show."""
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        "Set up two-factor authentication"
+    )
+    qr_code = page.get_by_role("img", name="QR code of the key below")
+    expect(qr_code).to_be_visible()
+    assert qr_code.evaluate("image => image.naturalWidth") > 0, (
+        "the QR code image did not load"
+    )
+    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    field(page, "Code from the app").fill(current_totp_code(secret))
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", level=2)).to_have_text("Your backup codes")
+    expect(page.locator(".backup-codes li")).to_have_count(BACKUP_CODE_COUNT)
+    page.get_by_role("link", name="I have saved my codes, continue").click()
+
+
+def current_totp_code(secret: str) -> str:
+    totp = TOTP(b32decode(secret))
+    return f"{totp.token():06d}"
 
 
 def open_applicant_list(page: Page) -> None:

@@ -1,0 +1,62 @@
+"""Staff roles: groups and the permissions each one grants.
+
+docs/staff-roles.md explains the matrix. A data migration creates the groups,
+and ``ensure_roles`` can run again at any time to restore them.
+"""
+
+from typing import Any
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    "Support": [
+        "onboarding.view_applicant",
+        "onboarding.resend_verification",
+    ],
+    "Compliance": [
+        "onboarding.view_applicant",
+        "onboarding.decide_applicant",
+        "onboarding.export_applicant",
+        "onboarding.reveal_identity",
+        "onboarding.reveal_contact",
+        "onboarding.reveal_national_id",
+    ],
+    "Security": [
+        "audit.view_accessevent",
+    ],
+    "Administrator": [
+        "onboarding.view_applicant",
+        "onboarding.view_user",
+        "auth.view_group",
+        "audit.view_accessevent",
+    ],
+}
+
+
+def ensure_roles(apps: Any) -> None:
+    """Create each role's group and set exactly its permissions.
+
+    ``apps`` is the app registry: the historical one inside a migration,
+    ``django.apps.apps`` elsewhere. Missing permissions are created first,
+    because Django only creates them after all migrations have run.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # create_permissions skips app configs without a models module, and
+        # the historical configs of a migration have none.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = models_module
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        permissions = [
+            permission_model.objects.get(
+                content_type__app_label=name.split(".")[0],
+                codename=name.split(".")[1],
+            )
+            for name in names
+        ]
+        group.permissions.set(permissions)
