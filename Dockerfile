@@ -63,6 +63,7 @@ RUN DJANGO_SECRET_KEY=BUILD-ONLY-django-secret-key \
     VAULT_ENCRYPTION_KEYS=QlVJTEQtT05MWS1ub3QtYS1yZWFsLWtleS0wMDAwMDA= \
     VAULT_BLIND_INDEX_KEY=BUILD-ONLY-blind-index-key \
     VAULT_TOKEN_KEY=BUILD-ONLY-token-key \
+    AUDIT_CHAIN_KEY=BUILD-ONLY-audit-chain-key \
     DATABASE_URL=postgres://build-only@build-only.invalid/build-only \
     python manage.py collectstatic --noinput
 

@@ -1,2 +1,5 @@
-"""The audit trail. It holds no models yet; the access log and the
-tamper-evident change history will live here, using the vault only."""
+"""The audit trail: the access log, the change history of personal-data
+models, their hash chains and append-only tables, and security events.
+
+It uses the vault only. docs/audit.md describes it.
+"""

@@ -13,6 +13,7 @@ BENCH_KEYS = {
     "DJANGO_SECRET_KEY": "BENCH-ONLY-django-secret-key",
     "VAULT_BLIND_INDEX_KEY": "BENCH-ONLY-blind-index-key",
     "VAULT_TOKEN_KEY": "BENCH-ONLY-token-key",
+    "AUDIT_CHAIN_KEY": "BENCH-ONLY-audit-chain-key",
 }
 
 

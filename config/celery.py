@@ -1,17 +1,26 @@
-"""The Celery application shared by the worker and beat.
+"""The Celery application shared by the web process, the worker and beat.
 
-Settings come from Django's settings under the CELERY_ prefix: JSON is the
-only serializer, tasks are acknowledged after they run, and the broker URL
-comes from the environment (Redis by default; an amqp:// URL for RabbitMQ
-works too).
+Settings come from Django's settings under the CELERY_ prefix. JSON is the
+only serializer, tasks are acknowledged after they run, and no result
+backend stores return values. The broker URL comes from the environment:
+Redis by default, or an amqp:// URL for RabbitMQ. Every process that
+publishes a task checks its arguments for personal data first, through the
+vault's ``before_task_publish`` receiver.
 """
 
 import os
 
 from celery import Celery
+from celery.signals import before_task_publish
+
+from vault.celery_guard import reject_pii_arguments
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+before_task_publish.connect(
+    reject_pii_arguments, weak=False, dispatch_uid="vault.reject_pii_arguments"
+)

@@ -21,13 +21,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AccessEventAdmin
-from audit.models import AccessEvent
+from audit.admin import AccessEventAdmin, ChangeEntryAdmin
+from audit.models import AccessEvent, ChangeEntry
 from audit.services import access_event_record
 from onboarding import selectors
 from onboarding.models import Applicant, User
 from onboarding.pii import APPLICANT, USER
-from onboarding.staff import reveals, views
+from onboarding.staff import legal_hold, reveals, views
 from onboarding.staff.site import staff_portal
 from onboarding.staff.views import staff_member
 from vault.admin_helpers import masked_display
@@ -35,6 +35,7 @@ from vault.inventory import mask
 
 staff_portal.register(Group, GroupAdmin)
 staff_portal.register(AccessEvent, AccessEventAdmin)
+staff_portal.register(ChangeEntry, ChangeEntryAdmin)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,7 +66,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
     search_fields = ["reference"]
     search_help_text = _(
         "An exact email address, a phone number with its country code "
-        "(+44 20 7946 0123), or a reference (APL-XXXX-XXXX-XXXX)."
+        "(+44 20 7946 0000), or a reference (APL-XXXX-XXXX-XXXX)."
     )
     show_full_result_count = False
     actions = ["export_masked_csv"]
@@ -94,6 +95,15 @@ class ApplicantAdmin(ReadOnlyAdmin):
     )
     masked_national_id = masked_display(APPLICANT, "national_id")
 
+    # Lookups the list accepts in its URL: the status filter and the
+    # reference list that the posted search redirects to. Django's admin
+    # would otherwise accept a lookup on any field, such as
+    # ?phone_index__startswith=, which narrows rows by personal data.
+    ALLOWED_LOOKUPS = frozenset({"status", "status__exact", "reference__in"})
+
+    def lookup_allowed(self, lookup: str, value: str, request: Any = None) -> bool:
+        return lookup in self.ALLOWED_LOOKUPS
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Applicant]:
         # A staff member's own application is invisible to them, so they can
         # neither view nor reveal nor decide it.
@@ -102,8 +112,13 @@ class ApplicantAdmin(ReadOnlyAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Applicant], search_term: str
     ) -> tuple[QuerySet[Applicant], bool]:
+        # Terms in the URL (?q=) match references only. An email address or
+        # phone number goes through the posted search form (views.search),
+        # so it never lands in a URL, a browser's history or an access log.
         if not search_term.strip():
             return queryset, False
+        if selectors.search_kind(search_term) != "reference":
+            return queryset.none(), False
         return selectors.applicants_matching(queryset, search_term), False
 
     def changelist_view(
@@ -150,14 +165,18 @@ class ApplicantAdmin(ReadOnlyAdmin):
                 for name, target in reveals.REVEAL_TARGETS.items()
                 if target.declaration.reveal_permission
                 and user.has_perm(target.declaration.reveal_permission)
+                and applicant.status != Applicant.Status.ERASED
             ],
             "pending_reveal_requests": reveals.pending_reveal_requests(
                 actor=user, applicant=applicant
             ),
             "can_decide": user.has_perm("onboarding.decide_applicant")
             and applicant.status == Applicant.Status.SUBMITTED,
+            # An erased application keeps no user.
             "can_resend_verification": user.has_perm("onboarding.resend_verification")
+            and applicant.user is not None
             and not applicant.user.is_email_verified,
+            **legal_hold.detail_context(user, applicant),
         }
 
     def get_urls(self) -> list[URLPattern]:
@@ -165,6 +184,11 @@ class ApplicantAdmin(ReadOnlyAdmin):
             return self.admin_site.admin_view(partial(view, model_admin=self))
 
         own_urls = [
+            path(
+                "search/",
+                wrap(views.search),
+                name="onboarding_applicant_search",
+            ),
             path(
                 "<str:reference>/reveal/<str:field>/",
                 wrap(views.reveal),
@@ -186,7 +210,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
                 name="onboarding_applicant_resend_verification",
             ),
         ]
-        return own_urls + super().get_urls()
+        return own_urls + legal_hold.urls(wrap) + super().get_urls()
 
     def step_up_seconds(self) -> int:
         return settings.STAFF_STEP_UP_SECONDS
@@ -212,7 +236,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
                 [
                     applicant.reference,
                     applicant.status,
-                    mask(applicant.user.email, USER, "email"),
+                    mask(applicant.user.email if applicant.user else "", USER, "email"),
                     mask(applicant.legal_name, APPLICANT, "legal_name"),
                     mask(applicant.phone, APPLICANT, "phone"),
                     applicant.submitted_at.isoformat()

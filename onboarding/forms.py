@@ -47,6 +47,17 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # Lower-casing some non-ASCII letters gives ASCII ones (the Kelvin
+        # sign becomes "k"), so two different addresses could share one
+        # blind index and one could take over the other's sign-up.
+        if not email.isascii():
+            raise forms.ValidationError(
+                _("Use an email address made of ASCII characters only.")
+            )
+        return email
+
     def clean(self) -> dict[str, Any]:
         cleaned_data = super().clean() or {}
         password1 = cleaned_data.get("password1")
@@ -59,6 +70,38 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned_data
+
+
+class ConfirmEmailForm(forms.Form):
+    """The password that confirms a sign-up link belongs to its sign-up."""
+
+    wrong_password_message = _(
+        "This is not the password chosen when this link was requested. If "
+        "you signed up more than once, use the newest e-mail."
+    )
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("The password you chose when you signed up."),
+    )
+
+    def __init__(self, *args: Any, chooses_password: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chooses_password = chooses_password
+        if chooses_password:
+            self.fields["password"].label = _("Choose a password")
+            self.fields["password"].help_text = _(
+                "At least 12 characters, not a common password."
+            )
+            self.fields["password"].widget.attrs["autocomplete"] = "new-password"
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if self.chooses_password:
+            password_validation.validate_password(password)
+        return password
 
 
 class SignInForm(AuthenticationForm):
@@ -111,7 +154,7 @@ class ContactForm(forms.Form):
         label=_("Phone number"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        help_text=_("With the country code, for example +44 20 7946 0123."),
+        help_text=_("With the country code, for example +44 20 7946 0000."),
     )
     address_line1 = forms.CharField(
         label=_("Address line 1"),

@@ -88,14 +88,27 @@ def new_applicant_reference() -> str:
 
 
 class Applicant(models.Model):
-    """One person's application, referenced everywhere by ``reference``."""
+    """One person's application, referenced everywhere by ``reference``.
+
+    Every encrypted column is nullable, because erasure sets them to NULL:
+    the vault's fields encrypt an empty string like any other value, so only
+    NULL leaves no ciphertext behind. An erased row keeps its reference,
+    dates and outcome as a tombstone, so audit entries still resolve, and
+    its ``user`` is NULL.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         VERIFIED = "verified", _("Verified")
         REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
         ERASED = "erased", _("Erased")
+
+    class Outcome(models.TextChoices):
+        VERIFIED = "verified", _("Identity verified")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
 
     reference = models.CharField(
         primary_key=True,
@@ -103,46 +116,91 @@ class Applicant(models.Model):
         default=new_applicant_reference,
         editable=False,
     )
+    # Deleting a user still deletes their application. Erasure keeps the
+    # row by setting this to NULL before it deletes the user.
     user = models.OneToOneField(
-        User, on_delete=models.CASCADE, related_name="applicant"
+        User,
+        on_delete=models.CASCADE,
+        related_name="applicant",
+        null=True,
+        blank=True,
     )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
 
-    legal_name = fields.EncryptedCharField(_("legal name"), max_length=200, blank=True)
+    legal_name = fields.EncryptedCharField(
+        _("legal name"), max_length=200, null=True, blank=True
+    )
     date_of_birth = fields.EncryptedDateField(_("date of birth"), null=True, blank=True)
 
-    phone = fields.EncryptedCharField(_("phone number"), max_length=32, blank=True)
+    phone = fields.EncryptedCharField(
+        _("phone number"), max_length=32, null=True, blank=True
+    )
     phone_index = models.CharField(
         max_length=blind_index.INDEX_LENGTH, blank=True, db_index=True, editable=False
     )
     address_line1 = fields.EncryptedCharField(
-        _("address line 1"), max_length=200, blank=True
+        _("address line 1"), max_length=200, null=True, blank=True
     )
     address_line2 = fields.EncryptedCharField(
-        _("address line 2"), max_length=200, blank=True
+        _("address line 2"), max_length=200, null=True, blank=True
     )
-    postal_code = fields.EncryptedCharField(_("postal code"), max_length=20, blank=True)
-    city = fields.EncryptedCharField(_("city"), max_length=100, blank=True)
-    address_country = fields.EncryptedCharField(_("country"), max_length=2, blank=True)
+    postal_code = fields.EncryptedCharField(
+        _("postal code"), max_length=20, null=True, blank=True
+    )
+    city = fields.EncryptedCharField(_("city"), max_length=100, null=True, blank=True)
+    address_country = fields.EncryptedCharField(
+        _("country"), max_length=2, null=True, blank=True
+    )
 
     national_id_country = models.CharField(max_length=2, blank=True)
     national_id = fields.EncryptedCharField(
-        _("national ID number"), max_length=40, blank=True
+        _("national ID number"), max_length=40, null=True, blank=True
     )
     national_id_index = models.CharField(
         max_length=blind_index.INDEX_LENGTH, blank=True, db_index=True, editable=False
     )
+    # What minimization keeps of the number once verification is over.
+    national_id_last4 = fields.EncryptedCharField(
+        _("last four characters of the national ID number"),
+        max_length=4,
+        null=True,
+        blank=True,
+    )
 
     consented_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    verification_outcome = models.CharField(
+        max_length=16, choices=Outcome.choices, blank=True
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # The time of a rejection or withdrawal, from which erasure counts.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    minimized_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    # A legal hold pauses every retention rule for this applicant.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = fields.EncryptedTextField(null=True, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
+    legal_hold_set_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
     is_synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
+        # The staff list orders by creation, newest first, with the primary
+        # key as tie-breaker; without this index each page sorts the table.
+        indexes = [
+            models.Index(
+                fields=["-created_at", "-reference"], name="applicant_newest_first"
+            )
+        ]
         # The PII inventory names one of these for each field; a staff
         # member needs it to see that field's value in full.
         permissions = [
@@ -152,6 +210,7 @@ class Applicant(models.Model):
             ("decide_applicant", "Can approve or reject an application"),
             ("export_applicant", "Can export applicant lists, masked"),
             ("resend_verification", "Can resend an email verification link"),
+            ("set_legal_hold", "Can set or lift a legal hold"),
         ]
 
     def __str__(self) -> str:
@@ -185,13 +244,19 @@ class EmailVerification(models.Model):
     """A single-use, expiring link that confirms a user owns an address.
 
     Only the keyed digest of the token is stored; the token itself exists
-    in the e-mail alone.
+    in the e-mail alone. Each sign-up keeps the hash of the password it
+    chose here, and the account gets that password only when the link is
+    confirmed with it. Someone who signs up first with another person's
+    address therefore never sets the password that person will use.
     """
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="email_verifications"
     )
     token_digest = models.CharField(max_length=64, unique=True)
+    # Empty for links sent without a sign-up, such as a staff resend; those
+    # confirm the address but leave the password as it is.
+    password_hash = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)

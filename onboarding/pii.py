@@ -15,7 +15,13 @@ REVEAL_IDENTITY = "onboarding.reveal_identity"
 REVEAL_CONTACT = "onboarding.reveal_contact"
 REVEAL_NATIONAL_ID = "onboarding.reveal_national_id"
 
-UNTIL_ERASURE = "until the application is erased"
+# The retention rules in onboarding/retention/ enforce these periods. Each
+# RETENTION_* name is a setting in days.
+UNTIL_ERASURE = (
+    "until the application is erased: a draft RETENTION_DRAFT_DAYS after its "
+    "last change, a rejected or withdrawn application RETENTION_CLOSED_DAYS "
+    "after the decision"
+)
 ADDRESS_PURPOSE = "identity verification and correspondence"
 
 
@@ -37,7 +43,11 @@ declare(
         field="email",
         category=Category.CONTACT,
         purpose="sign-in and messages about the application",
-        retention="until the account is deleted",
+        retention=(
+            "until the account is deleted: RETENTION_UNVERIFIED_DAYS after the "
+            "last confirmation link if never confirmed, otherwise with an "
+            "abandoned draft or an erased application"
+        ),
         mask=MaskStyle.EMAIL,
         reveal_permission=REVEAL_CONTACT,
         blind_index=BlindIndex(
@@ -91,7 +101,11 @@ declare(
         field="national_id",
         category=Category.GOVERNMENT_ID,
         purpose="identity verification and duplicate detection",
-        retention=UNTIL_ERASURE,
+        retention=(
+            "RETENTION_MINIMIZE_DAYS after verification, then only the last four "
+            "characters and the blind index stay; earlier if the application is "
+            "erased"
+        ),
         mask=MaskStyle.LAST_FOUR,
         reveal_permission=REVEAL_NATIONAL_ID,
         reveal_needs_approval=True,
@@ -106,6 +120,25 @@ declare(
                 else ""
             ),
         ),
+    ),
+    PiiField(
+        model=APPLICANT,
+        field="national_id_last4",
+        category=Category.GOVERNMENT_ID,
+        purpose="recognizing a verified applicant's number after minimization",
+        retention=UNTIL_ERASURE,
+        mask=MaskStyle.HIDDEN,
+        reveal_permission=REVEAL_NATIONAL_ID,
+    ),
+    PiiField(
+        model=APPLICANT,
+        field="legal_hold_reason",
+        category=Category.FREE_TEXT,
+        purpose="why compliance paused the retention rules for an applicant",
+        retention="until the hold is lifted; the access log keeps its own copy",
+        mask=MaskStyle.HIDDEN,
+        reveal_permission=None,
+        exported=False,
     ),
     NotPii(
         APPLICANT,
@@ -127,7 +160,10 @@ declare(
         field="state",
         category=Category.IDENTITY,
         purpose="the applicant's unfinished wizard steps",
-        retention="deleted when the application is submitted",
+        retention=(
+            "deleted when the application is submitted, or with the account "
+            "RETENTION_DRAFT_DAYS after the draft's last change"
+        ),
         mask=MaskStyle.HIDDEN,
         reveal_permission=None,
         exported=False,

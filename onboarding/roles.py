@@ -18,15 +18,18 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "onboarding.reveal_identity",
         "onboarding.reveal_contact",
         "onboarding.reveal_national_id",
+        "onboarding.set_legal_hold",
     ],
     "Security": [
         "audit.view_accessevent",
+        "audit.view_changeentry",
     ],
     "Administrator": [
         "onboarding.view_applicant",
         "onboarding.view_user",
         "auth.view_group",
         "audit.view_accessevent",
+        "audit.view_changeentry",
     ],
 }
 
@@ -37,7 +40,13 @@ def ensure_roles(apps: Any) -> None:
     ``apps`` is the app registry: the historical one inside a migration,
     ``django.apps.apps`` elsewhere. Missing permissions are created first,
     because Django only creates them after all migrations have run.
+
+    Inside a migration, a permission of a model or Meta option that a later
+    migration adds does not exist yet, so it is left out. Every migration
+    that adds one calls ensure_roles again. With the live registry, a permission
+    that does not exist raises Permission.DoesNotExist.
     """
+    from django.apps import apps as live_apps
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -52,11 +61,16 @@ def ensure_roles(apps: Any) -> None:
     permission_model = apps.get_model("auth", "Permission")
     for role, names in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role)
-        permissions = [
-            permission_model.objects.get(
-                content_type__app_label=name.split(".")[0],
-                codename=name.split(".")[1],
-            )
-            for name in names
-        ]
+        permissions = []
+        for name in names:
+            app_label, codename = name.split(".")
+            try:
+                permission = permission_model.objects.get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            except permission_model.DoesNotExist:
+                if apps is live_apps:
+                    raise
+                continue
+            permissions.append(permission)
         group.permissions.set(permissions)

@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -35,6 +35,11 @@ def user_sign_up(*, email: str, password: str) -> None:
     either way and cannot learn who is registered. Two sign-ups racing with
     one address meet the unique constraint on the blind index, and the
     loser is treated as an existing account.
+
+    The account has no usable password until a link is confirmed: each link
+    carries the hash of the password chosen with it, and confirming needs
+    that password. Whoever signs up first with another person's address
+    cannot confirm, because the link goes to that person's mailbox.
     """
     # Hash before the lookup, so both outcomes cost the same time.
     password_hash = make_password(password)
@@ -44,30 +49,40 @@ def user_sign_up(*, email: str, password: str) -> None:
     if existing is None:
         try:
             with transaction.atomic():
-                user = User(email=email.strip(), password=password_hash)
+                user = User(email=email.strip())
+                user.set_unusable_password()
                 user.save()
         except IntegrityError:
             logger.info("Sign-up raced with another for the same address")
             existing = User.objects.get(email_index__in=address_indexes)
         else:
             logger.info("Account created", extra={"user_id": str(user.id)})
-            email_verification_send(user=user)
+            email_verification_send(user=user, password_hash=password_hash)
             return
 
     if existing.is_email_verified:
         _send_already_registered(user=existing)
     else:
-        email_verification_send(user=existing)
+        email_verification_send(user=existing, password_hash=password_hash)
 
 
-def email_verification_send(*, user: User) -> None:
-    """E-mail ``user`` a new single-use link that confirms their address."""
+def email_verification_send(*, user: User, password_hash: str | None = None) -> None:
+    """E-mail ``user`` a new single-use link that confirms their address.
+
+    ``password_hash`` is the password chosen at sign-up. Without one, as
+    for a resend by staff, the link keeps the hash of the user's newest
+    earlier link, so the applicant confirms with the password they chose.
+    """
+    if password_hash is None:
+        newest = user.email_verifications.order_by("-created_at").first()
+        password_hash = newest.password_hash if newest else ""
     token = tokens.new_secret_token()
     lifetime = datetime.timedelta(seconds=settings.ONBOARDING_VERIFICATION_LINK_TTL)
     EmailVerification.objects.create(
         user=user,
         token_digest=tokens.token_digest(token),
         expires_at=timezone.now() + lifetime,
+        password_hash=password_hash,
     )
     link = _absolute_url(reverse("onboarding:verify-email", args=[token]))
     _send_mail(
@@ -91,11 +106,18 @@ def email_verification_find(*, token: str) -> EmailVerification | None:
     return verification
 
 
-def email_verification_confirm(*, token: str) -> User | None:
-    """Mark the address behind ``token`` as verified and spend the token.
+class WrongSignUpPasswordError(ValueError):
+    """The password differs from the one chosen with this link's sign-up."""
+
+
+def email_verification_confirm(*, token: str, password: str) -> User | None:
+    """Verify the address behind ``token``, set its password, spend the token.
 
     Returns the user, or None when the token is unknown, used or expired.
-    The row is locked, so two clicks on the same link verify once.
+    Raises WrongSignUpPasswordError, leaving the link usable, when
+    ``password`` is not the one chosen with this link. A link without a
+    password hash sets ``password`` as the account's password. The row is
+    locked, so two clicks on the same link verify once.
     """
     with transaction.atomic():
         verification = (
@@ -106,13 +128,22 @@ def email_verification_confirm(*, token: str) -> User | None:
         )
         if verification is None or not verification.is_usable():
             return None
+        if verification.password_hash and not check_password(
+            password, verification.password_hash
+        ):
+            msg = "The password differs from the one chosen at sign-up."
+            raise WrongSignUpPasswordError(msg)
         now = timezone.now()
         verification.used_at = now
         verification.save(update_fields=["used_at"])
         user = verification.user
+        if verification.password_hash:
+            user.password = verification.password_hash
+        else:
+            user.set_password(password)
         if user.email_verified_at is None:
             user.email_verified_at = now
-            user.save(update_fields=["email_verified_at", "email_index"])
+        user.save(update_fields=["email_verified_at", "email_index", "password"])
         # Every other open link for this user stops working too.
         user.email_verifications.filter(used_at__isnull=True).update(used_at=now)
     logger.info("Email address verified", extra={"user_id": str(user.id)})
@@ -220,8 +251,24 @@ def applicant_decide(
         if locked.status != Applicant.Status.SUBMITTED:
             msg = f"Application {locked.reference} is {locked.status}, not submitted."
             raise DecisionError(msg)
+        now = timezone.now()
         locked.status = decision
-        locked.save(update_fields=["status", "updated_at"])
+        locked.verification_outcome = decision
+        # The retention rules count from these times: minimization from
+        # verified_at, erasure of a rejected application from closed_at.
+        if decision == Applicant.Status.VERIFIED:
+            locked.verified_at = now
+        else:
+            locked.closed_at = now
+        locked.save(
+            update_fields=[
+                "status",
+                "verification_outcome",
+                "verified_at",
+                "closed_at",
+                "updated_at",
+            ]
+        )
         access_event_record(
             actor=actor,
             action=AccessEvent.Action.DECISION,
@@ -245,9 +292,11 @@ def verification_resend(
         or applicant.user_id == actor.pk
     ):
         raise PermissionDenied
-    sent = not applicant.user.is_email_verified
-    if sent:
-        email_verification_send(user=applicant.user)
+    user = applicant.user
+    # An erased application has no user left to write to.
+    sent = user is not None and not user.is_email_verified
+    if user is not None and sent:
+        email_verification_send(user=user)
     access_event_record(
         actor=actor,
         action=AccessEvent.Action.RESEND_VERIFICATION,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/home.html")
 
 
+@never_cache
 @sensitive_post_parameters("email", "password1", "password2")
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
@@ -53,24 +55,45 @@ def sign_up_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "onboarding/sign_up_sent.html")
 
 
+@never_cache
+@sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    """Confirm an address. GET shows a button and only POST spends the link.
+    """Confirm an address with the sign-up's password; only POST spends it.
 
     Mail scanners and link previews fetch links with GET, so a GET that
     spent the token would verify addresses nobody clicked.
     """
-    if request.method == "GET":
-        usable = services.email_verification_find(token=token) is not None
-        return render(request, "onboarding/verify_email.html", {"usable": usable})
-    if services.email_verification_confirm(token=token) is None:
+    verification = services.email_verification_find(token=token)
+    if verification is None:
         return render(request, "onboarding/verify_email.html", {"usable": False})
-    messages.success(request, _("Your email address is confirmed. Sign in to go on."))
-    return redirect("onboarding:sign-in")
+    form = forms.ConfirmEmailForm(
+        request.POST or None, chooses_password=not verification.password_hash
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.email_verification_confirm(
+                token=token, password=form.cleaned_data["password"]
+            )
+        except services.WrongSignUpPasswordError:
+            form.add_error("password", forms.ConfirmEmailForm.wrong_password_message)
+        else:
+            if user is None:
+                context = {"usable": False}
+                return render(request, "onboarding/verify_email.html", context)
+            messages.success(
+                request, _("Your email address is confirmed. Sign in to go on.")
+            )
+            return redirect("onboarding:sign-in")
+    return render(
+        request, "onboarding/verify_email.html", {"usable": True, "form": form}
+    )
 
 
-# Every wizard field holds personal data, so error reports show none of them.
+# Every wizard field holds personal data, so error reports show none of
+# them, and no browser or proxy may keep a copy of a step.
 @method_decorator(sensitive_post_parameters(), name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class OnboardingWizard(SessionWizardView):
     """The applicant's multi-step form, resumable and closed once submitted."""
 
@@ -143,6 +166,7 @@ class OnboardingWizard(SessionWizardView):
         return redirect("onboarding:confirmation")
 
 
+@never_cache
 def confirmation(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

@@ -28,6 +28,10 @@ def masked_display(
     def display(model_admin: Any, obj: Any) -> str:
         value = obj
         for attribute in attributes:
+            # A related object may be gone, as the user of an erased
+            # application is; the value then shows as empty.
+            if value is None:
+                return ""
             value = getattr(value, attribute)
         return mask(value, model, field)
 

@@ -12,7 +12,14 @@ DEMO_ENCRYPTION_KEY = "REVNTy1PTkxZLWZpZWxkLWVuY3J5cHRpb24ta2V5LTE="
 DEMO_BLIND_INDEX_KEY = "DEMO-ONLY-blind-index-key-do-not-use-in-production"
 DEMO_TOKEN_KEY = "DEMO-ONLY-token-key-do-not-use-in-production"  # noqa: S105
 DEMO_SECRET_KEY = "DEMO-ONLY-django-secret-key-do-not-use-in-production"  # noqa: S105
+DEMO_AUDIT_CHAIN_KEY = "DEMO-ONLY-audit-chain-key-do-not-use-in-production"
 
 DEMO_KEYS = frozenset(
-    {DEMO_ENCRYPTION_KEY, DEMO_BLIND_INDEX_KEY, DEMO_TOKEN_KEY, DEMO_SECRET_KEY}
+    {
+        DEMO_ENCRYPTION_KEY,
+        DEMO_BLIND_INDEX_KEY,
+        DEMO_TOKEN_KEY,
+        DEMO_SECRET_KEY,
+        DEMO_AUDIT_CHAIN_KEY,
+    }
 )

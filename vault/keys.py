@@ -1,9 +1,11 @@
 """Load and validate the vault's keys from settings.
 
-Three separate keys protect three separate things: the encryption keys turn
-values into ciphertext, the blind-index key makes searchable keyed hashes,
-and the token key signs opaque tokens. A leak of one does not weaken the
-others.
+Separate keys protect separate things: the encryption keys turn values into
+ciphertext, the blind-index key makes searchable keyed hashes, the token key
+signs opaque tokens, and the audit chain key links audit entries into a
+tamper-evident hash chain. A leak of one does not weaken the others. The
+vault validates the audit chain key with its own keys, so every process
+refuses a missing, short, repeated or published one at start-up.
 """
 
 import binascii
@@ -48,9 +50,11 @@ def validate_keys() -> None:
     secrets = {
         "VAULT_BLIND_INDEX_KEY": settings.VAULT_BLIND_INDEX_KEY,
         "VAULT_TOKEN_KEY": settings.VAULT_TOKEN_KEY,
+        "AUDIT_CHAIN_KEY": settings.AUDIT_CHAIN_KEY,
     }
-    for position, key in enumerate(settings.VAULT_BLIND_INDEX_PREVIOUS_KEYS):
-        secrets[f"Key number {position + 1} in VAULT_BLIND_INDEX_PREVIOUS_KEYS"] = key
+    for name in ("VAULT_BLIND_INDEX_PREVIOUS_KEYS", "AUDIT_CHAIN_PREVIOUS_KEYS"):
+        for position, key in enumerate(getattr(settings, name)):
+            secrets[f"Key number {position + 1} in {name}"] = key
     for name, value in secrets.items():
         if len(value) < MINIMUM_SECRET_LENGTH:
             msg = (
@@ -63,8 +67,9 @@ def validate_keys() -> None:
     if len(set(every_key)) != len(every_key):
         msg = (
             "The same key appears twice among VAULT_ENCRYPTION_KEYS, "
-            "VAULT_BLIND_INDEX_KEY, VAULT_BLIND_INDEX_PREVIOUS_KEYS and "
-            "VAULT_TOKEN_KEY; give each its own key."
+            "VAULT_BLIND_INDEX_KEY, VAULT_BLIND_INDEX_PREVIOUS_KEYS, "
+            "VAULT_TOKEN_KEY, AUDIT_CHAIN_KEY and AUDIT_CHAIN_PREVIOUS_KEYS; "
+            "give each its own key."
         )
         raise KeyConfigurationError(msg)
 

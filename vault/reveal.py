@@ -1,8 +1,9 @@
 """Return a protected value in full, for a user the inventory permits.
 
 This is the only place that turns a stored personal value into plaintext
-for staff. It checks the permission the PII inventory declares; auditing,
-second factors and approvals belong to the caller, which knows the request.
+for staff. It checks the permission the PII inventory declares. Auditing,
+second factors and approvals are the caller's job, because they need the
+request.
 """
 
 import datetime

@@ -8,6 +8,7 @@ missing secrets, so a developer can start the project without set-up.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded_postgres import embedded_database_settings
@@ -213,13 +214,23 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
+    "filters": {
+        "verification_tokens": {"()": "onboarding.log_filters.VerificationTokenFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["verification_tokens"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # SQL text carries bound parameter values, so it is never logged.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # runserver logs each request line on its own handler; it goes
+        # through the console handler instead, so the token filter applies.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -279,6 +290,9 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # A success does not clear the counters, or an attacker could reset their
 # address's counter by signing in to an account of their own.
 AXES_RESET_ON_SUCCESS = False
+# Attempts during a lockout do not restart it, so nobody can keep another
+# person's account locked for ever by trying every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # Both sign-in forms post the address as "username". django-axes keys its
 # counters by the address's blind index, so not even a cache key or a log
 # line is derived from the address itself.
@@ -293,3 +307,91 @@ AXES_SENSITIVE_PARAMETERS = ["username", "email", "password", "otp_token", "ip_a
 # that arrive from one of them.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+
+# The audit trail: the access log, the change history recorded by
+# django-auditlog, their hash chains and the append-only triggers of
+# django-pgtrigger. docs/audit.md describes each setting below.
+INSTALLED_APPS += ["auditlog", "pgtrigger"]
+# First, so that every response, even one that a later middleware returns
+# early, carries the request's correlation id.
+MIDDLEWARE.insert(0, "audit.middleware.RequestIdMiddleware")
+# The key of the chains' HMAC-SHA256 links. Earlier keys stay listed as long
+# as entries linked under them are kept, so those entries still verify.
+AUDIT_CHAIN_KEY = _secret("AUDIT_CHAIN_KEY", demo_keys.DEMO_AUDIT_CHAIN_KEY)
+AUDIT_CHAIN_PREVIOUS_KEYS = env.list("AUDIT_CHAIN_PREVIOUS_KEYS", default=[])
+# purge_audit_trail refuses to delete entries younger than this many days.
+AUDIT_MINIMUM_RETENTION_DAYS = env.int("AUDIT_MINIMUM_RETENTION_DAYS", default=365)
+# The attribute of each model that contains its public reference, which
+# names the object in a change entry. A model not listed is named by its
+# label and primary key, never by str(), which may show a personal value.
+AUDIT_OBJECT_REFERENCES = {
+    "onboarding.User": "pk",
+    "onboarding.Applicant": "reference",
+    "onboarding.WizardDraft": "applicant_id",
+    "onboarding.RevealRequest": "applicant_id",
+}
+# Change entries live in the audit app's own table, chained and append-only.
+AUDITLOG_LOGENTRY_MODEL = "audit.ChangeEntry"
+# The audit app records the client's truncated network itself. django-auditlog
+# would store the full address, taken from an X-Forwarded-For header that
+# any client can set.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+# django-auditlog's own migrations would create its default log table even
+# though the audit app replaces it, leaving an unused table behind.
+MIGRATION_MODULES = {"auditlog": None}
+# Every night, walk both chains and record a security event if one is broken.
+CELERY_BEAT_SCHEDULE = {
+    "verify-audit-trail": {
+        "task": "audit.tasks.audit_trail_verify",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+
+# Retention: how long each kind of record is kept, in days, and when Celery
+# beat runs the rules. docs/retention.md describes each rule and setting.
+
+
+def _retention_days(name: str, default: int) -> int:
+    days = env.int(name, default=default)
+    if days < 1:
+        msg = f"{name} must be a whole number of days, 1 or more."
+        raise ImproperlyConfigured(msg)
+    return days
+
+
+RETENTION_DRAFT_DAYS = _retention_days("RETENTION_DRAFT_DAYS", 30)
+RETENTION_UNVERIFIED_DAYS = _retention_days("RETENTION_UNVERIFIED_DAYS", 7)
+RETENTION_MINIMIZE_DAYS = _retention_days("RETENTION_MINIMIZE_DAYS", 30)
+RETENTION_CLOSED_DAYS = _retention_days("RETENTION_CLOSED_DAYS", 90)
+# Rows changed per transaction, and seconds to sleep between transactions
+# to leave the database room for other work during a long purge.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=2000)
+RETENTION_BATCH_PAUSE_SECONDS = env.float("RETENTION_BATCH_PAUSE_SECONDS", default=0.0)
+# Each rule runs hourly, at its own minute, so a record outlives its limit
+# by at most an hour plus the run's duration.
+RETENTION_RULE_MINUTES = {
+    "expired_sessions": 5,
+    "abandoned_drafts": 15,
+    "unverified_sign_ups": 25,
+    "verified_minimization": 35,
+    "closed_applications": 45,
+}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        f"retention-{rule}": {
+            "task": "onboarding.tasks.retention_run",
+            "schedule": crontab(minute=minute),
+            "args": (rule,),
+        }
+        for rule, minute in RETENTION_RULE_MINUTES.items()
+    }
+)
+# Publishing a task whose arguments look like personal data raises instead
+# of logging a warning (vault.celery_guard). DEBUG on has the same effect.
+CELERY_REJECT_PII_ARGUMENTS = env.bool("CELERY_REJECT_PII_ARGUMENTS", default=False)
+# With acks late, a task whose worker dies is delivered again; every task
+# here is idempotent, so running it twice is safe.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# No result backend is configured, so no task stores a result.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -14,6 +14,7 @@ os.environ.setdefault(
 )
 os.environ.setdefault("VAULT_BLIND_INDEX_KEY", "TEST-ONLY-blind-index-key")
 os.environ.setdefault("VAULT_TOKEN_KEY", "TEST-ONLY-token-key")
+os.environ.setdefault("AUDIT_CHAIN_KEY", "TEST-ONLY-audit-chain-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
 # Playwright's sync API runs an event loop in the test thread, and the
 # browser tests read the database from that same thread.
@@ -34,3 +35,18 @@ WHITENOISE_USE_FINDERS = True
 # Staff sign-in: each run gets its own cache key prefix, so runs that share
 # the Redis database never see each other's lockout counters.
 CACHES["default"]["KEY_PREFIX"] = f"test-{os.urandom(8).hex()}"  # noqa: F405
+
+# Retention and Celery: publishing a task with personal data in its
+# arguments raises. Test workers use Redis database 13 and a queue of this
+# run's own, so runs that share the Redis server never take each other's
+# tasks. The queue name is stored in the environment, where worker
+# processes started by a test inherit it.
+CELERY_REJECT_PII_ARGUMENTS = True
+if "CELERY_BROKER_URL" not in os.environ:
+    CELERY_BROKER_URL = "redis://127.0.0.1:6379/13"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.setdefault(
+    "TEST_CELERY_QUEUE", f"test-{os.urandom(6).hex()}"
+)
+# The worker that tests start in a thread must leave pytest's log capture
+# in place.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -1,10 +1,15 @@
 """Reveal an applicant's field to a staff member: checked, limited, audited.
 
-A reveal needs, in this order: the field's permission from the PII
-inventory, a record other than the staff member's own, a second factor
-confirmed within STAFF_STEP_UP_SECONDS, a written reason, room under the
-hourly limit STAFF_REVEALS_PER_HOUR, and for fields the inventory marks so,
-a second staff member's approval given within STAFF_REVEAL_APPROVAL_TTL.
+A reveal passes these checks in order:
+
+1. the field's permission from the PII inventory;
+2. a record other than the staff member's own;
+3. a second factor confirmed within STAFF_STEP_UP_SECONDS;
+4. a written reason;
+5. room under the hourly limit STAFF_REVEALS_PER_HOUR;
+6. for fields the inventory marks so, a second staff member's approval
+   given within STAFF_REVEAL_APPROVAL_TTL.
+
 Every attempt, allowed or refused, writes one access-log entry.
 """
 
@@ -34,7 +39,7 @@ MINIMUM_REASON_LENGTH = 15
 
 @dataclass(frozen=True)
 class RevealTarget:
-    """Where a revealable field of an applicant's record is stored."""
+    """The location of a revealable field: the applicant row or its user."""
 
     name: str
     model: str
@@ -45,7 +50,9 @@ class RevealTarget:
         return inventory.get(self.model, self.name)
 
     def instance(self, applicant: Applicant) -> Applicant | User:
-        return applicant.user if self.on_user else applicant
+        if self.on_user and applicant.user is not None:
+            return applicant.user
+        return applicant
 
 
 REVEAL_TARGETS = {
@@ -116,8 +123,8 @@ def applicant_field_reveal(
     )
     try:
         _check_reason(reason)
-        _check_rate_limit(actor)
         with transaction.atomic():
+            _check_rate_limit(actor)
             approval = _usable_approval(actor, applicant, target)
             value = reveal_value(
                 user=actor, instance=target.instance(applicant), field=field
@@ -247,6 +254,9 @@ def _check_reason(reason: str) -> None:
 
 
 def _check_rate_limit(actor: User) -> None:
+    # Locking the staff member's row makes their concurrent reveals count
+    # one after another, so parallel requests cannot all pass the limit.
+    User.objects.select_for_update().only("pk").get(pk=actor.pk)
     since = timezone.now() - datetime.timedelta(hours=1)
     recent = AccessEvent.objects.filter(
         actor=actor,
@@ -307,7 +317,7 @@ def _record_refusal(
         detail={"rule": rule},
     )
     logger.warning(
-        "Reveal refused by rule %s on %s",
+        "Reveal rejected by rule %s on %s",
         rule,
         applicant.reference,
         extra={"actor_id": str(actor.pk)},

@@ -1,12 +1,13 @@
-"""Staff actions on one applicant: reveal, approve a reveal, decide, resend.
+"""Staff actions on applicants: search, reveal, approve a reveal, decide, resend.
 
 The applicant admin wraps each view with the portal's admin_view, so only
-signed-in, two-factor-verified staff reach them. Every view looks the
-applicant up through the admin's queryset, which leaves out the staff
+signed-in, two-factor-verified staff reach them. Every view looks
+applicants up through the admin's queryset, which leaves out the staff
 member's own record.
 """
 
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,12 +21,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from onboarding import services
+from audit.models import AccessEvent
+from audit.services import access_event_record
+from onboarding import selectors, services
 from onboarding.models import Applicant, User
 from onboarding.staff import reveals
 from onboarding.staff.two_factor import otp_verified_recently
 
 STATUS_FOR_RULE = {"rate limit": 429}
+# The result page's URL lists the matches by reference, 19 characters each
+# with the comma, so 100 of them stay under gunicorn's default request-line
+# limit of 4094 characters.
+MAX_SEARCH_MATCHES = 100
 
 
 def _applicant(model_admin: Any, request: HttpRequest, reference: str) -> Applicant:
@@ -48,6 +55,44 @@ def _detail_url(applicant: Applicant) -> str:
     return reverse("staff:onboarding_applicant_change", args=[applicant.reference])
 
 
+@require_POST
+@sensitive_post_parameters("q")
+def search(request: HttpRequest, *, model_admin: Any) -> HttpResponse:
+    """Find applicants by a posted term, then list the matches by reference.
+
+    The term arrives in the request body, so an email address or phone
+    number stays out of URLs, the browser's history, Referer headers and
+    server access logs. The result page's URL names only public references.
+    """
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    changelist = reverse("staff:onboarding_applicant_changelist")
+    term = request.POST.get("q", "").strip()
+    if not term:
+        return redirect(changelist)
+
+    matches = selectors.applicants_matching(model_admin.get_queryset(request), term)
+    ordered = matches.order_by("reference").values_list("reference", flat=True)
+    references = list(ordered[: MAX_SEARCH_MATCHES + 1])
+    access_event_record(
+        actor=staff_member(request),
+        action=AccessEvent.Action.SEARCH,
+        request=request,
+        detail={"kind": selectors.search_kind(term)},
+    )
+    if len(references) > MAX_SEARCH_MATCHES:
+        references = references[:MAX_SEARCH_MATCHES]
+        messages.warning(
+            request,
+            _("More than %(count)d applicants match. The first %(count)d are shown.")
+            % {"count": MAX_SEARCH_MATCHES},
+        )
+    # The admin splits an __in lookup at commas, and an empty list matches
+    # nothing, which is the right page for a term without a match.
+    query = quote(",".join(references), safe=",")
+    return HttpResponseRedirect(f"{changelist}?reference__in={query}")
+
+
 @never_cache
 @sensitive_post_parameters("reason")
 def reveal(
@@ -56,8 +101,16 @@ def reveal(
     """Show a reveal form, and on POST the value, on this response only."""
     applicant = _applicant(model_admin, request, reference)
     target = reveals.REVEAL_TARGETS.get(field)
-    if target is None:
+    # An erased application keeps no user, so its email is gone for good.
+    if target is None or (target.on_user and applicant.user is None):
         raise Http404
+    # The form itself is refused to a role without the field's permission;
+    # a forged POST is refused again, and logged, by the reveal service.
+    permission = target.declaration.reveal_permission
+    if request.method == "GET" and not (
+        permission and request.user.has_perm(permission)
+    ):
+        raise PermissionDenied
     if not otp_verified_recently(request, model_admin.step_up_seconds()):
         step_up = reverse("staff:step_up")
         return HttpResponseRedirect(f"{step_up}?{urlencode({'next': request.path})}")

@@ -10,18 +10,23 @@ Content-Security-Policy.
 import json
 import re
 import zlib
-from base64 import b32decode
 from urllib.parse import unquote
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
-from django_otp.oath import TOTP
-from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
+from playwright.sync_api import ConsoleMessage, Page, Response, expect
 
 from onboarding.models import Applicant, User
-from onboarding.staff.two_factor import BACKUP_CODE_COUNT
+from tests.browser.staff_pages import (
+    assert_no_canary_in_html,
+    assert_no_csp_violation,
+    collect_console_messages,
+    field,
+    open_applicant_list,
+    sign_in_to_staff_portal,
+)
 from tests.canaries import Canary
 from tests.database_scan import assert_nowhere
 
@@ -48,14 +53,7 @@ def site_url(settings, live_server) -> str:
 
 @pytest.fixture
 def console_messages(page: Page) -> list[ConsoleMessage]:
-    messages: list[ConsoleMessage] = []
-
-    def keep(message: ConsoleMessage) -> None:
-        messages.append(message)
-
-    # Playwright cannot register a built-in such as list.append as a handler.
-    page.on("console", keep)
-    return messages
+    return collect_console_messages(page)
 
 
 @pytest.fixture
@@ -78,7 +76,7 @@ def test_applicant_journey_end_to_end(
     page, canary, mailoutbox, responses, console_messages
 ):
     sign_up(page, canary)
-    confirm_email(page, verification_link(mailoutbox))
+    confirm_email(page, verification_link(mailoutbox), canary)
     sign_in(page, canary)
 
     fill_wizard_until_review(page, canary)
@@ -100,14 +98,14 @@ def test_staff_portal_shows_masks_only(
     page, canary, mailoutbox, staff_member, console_messages
 ):
     sign_up(page, canary)
-    confirm_email(page, verification_link(mailoutbox))
+    confirm_email(page, verification_link(mailoutbox), canary)
     sign_in(page, canary)
     fill_wizard_until_review(page, canary)
     submit_application(page)
     sign_out(page)
     reference = applicant_of(canary).reference
 
-    sign_in_to_staff_portal(page)
+    sign_in_to_staff_portal(page, email=STAFF_EMAIL, password=STAFF_PASSWORD)
     open_applicant_list(page)
     assert_masks_shown(page, canary, page_name="applicant list")
     assert_no_canary_in_html(page, canary, page_name="applicant list")
@@ -141,11 +139,12 @@ def verification_link(outbox: list) -> str:
     return match.group(0)
 
 
-def confirm_email(page: Page, link: str) -> None:
+def confirm_email(page: Page, link: str, canary: Canary) -> None:
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Confirm your email address"
     )
+    page.get_by_label("Your password").fill(canary.password)
     page.get_by_role("button", name="Confirm my address").click()
     expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
 
@@ -204,11 +203,6 @@ def submit_application(page: Page) -> None:
     page.get_by_role("button", name="Submit application").click()
 
 
-def field(page: Page, label: str) -> Locator:
-    """Find the input labelled ``label``, with or without Django's colon."""
-    return page.get_by_label(re.compile(rf"^{re.escape(label)}:?$"))
-
-
 def expect_step(page: Page, title: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
@@ -227,46 +221,6 @@ def applicant_of(canary: Canary) -> Applicant:
 
 
 # Staff phases
-
-
-def sign_in_to_staff_portal(page: Page) -> None:
-    page.goto("/staff/login/")
-    field(page, "Email address").fill(STAFF_EMAIL)
-    field(page, "Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    enrol_authenticator(page)
-    expect(page.get_by_role("heading", name="Applicants and accounts")).to_be_visible()
-
-
-def enrol_authenticator(page: Page) -> None:
-    """Add a TOTP device on first sign-in, typing the code an app would show."""
-    expect(page.get_by_role("heading", level=2)).to_have_text(
-        "Set up two-factor authentication"
-    )
-    qr_code = page.get_by_role("img", name="QR code of the key below")
-    expect(qr_code).to_be_visible()
-    assert qr_code.evaluate("image => image.naturalWidth") > 0, (
-        "the QR code image did not load"
-    )
-    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
-    field(page, "Code from the app").fill(current_totp_code(secret))
-    page.get_by_role("button", name="Confirm").click()
-
-    expect(page.get_by_role("heading", level=2)).to_have_text("Your backup codes")
-    expect(page.locator(".backup-codes li")).to_have_count(BACKUP_CODE_COUNT)
-    page.get_by_role("link", name="I have saved my codes, continue").click()
-
-
-def current_totp_code(secret: str) -> str:
-    totp = TOTP(b32decode(secret))
-    return f"{totp.token():06d}"
-
-
-def open_applicant_list(page: Page) -> None:
-    page.get_by_role("link", name="Applicants", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Select applicant to view"
-    )
 
 
 def assert_masks_shown(page: Page, canary: Canary, *, page_name: str) -> None:
@@ -360,17 +314,3 @@ def cookie_texts(name: str, value: str) -> list[str]:
     except (ValueError, zlib.error):
         pass  # Not a Django signed value, so the plain forms above cover it.
     return texts
-
-
-def assert_no_canary_in_html(page: Page, canary: Canary, *, page_name: str) -> None:
-    html = page.content().lower()
-    for kind, value in canary.values().items():
-        assert value.lower() not in html, f"the {page_name} HTML contains the {kind}"
-
-
-def assert_no_csp_violation(messages: list[ConsoleMessage]) -> None:
-    violations = [m.text for m in messages if "Content Security Policy" in m.text]
-    first_violations = " | ".join(violations[:3])
-    assert not violations, (
-        f"{len(violations)} CSP violations in the console: {first_violations}"
-    )

@@ -72,8 +72,8 @@ def test_get_does_not_spend_link(client, link_path, user):
 
 
 @pytest.mark.django_db
-def test_post_verifies_address(client, link_path, user):
-    response = client.post(link_path)
+def test_post_verifies_address(client, link_path, user, canary):
+    response = client.post(link_path, {"password": canary.password})
 
     assert response.status_code == 302
     assert response["Location"] == SIGN_IN
@@ -82,18 +82,18 @@ def test_post_verifies_address(client, link_path, user):
 
 
 @pytest.mark.django_db
-def test_post_spends_link(client, link_path):
-    client.post(link_path)
+def test_post_spends_link(client, link_path, canary):
+    client.post(link_path, {"password": canary.password})
 
     assert EmailVerification.objects.get().used_at is not None
 
 
 @pytest.mark.django_db
-def test_second_post_fails(client, link_path, user):
-    client.post(link_path)
+def test_second_post_fails(client, link_path, user, canary):
+    client.post(link_path, {"password": canary.password})
     verified_at = User.objects.get().email_verified_at
 
-    response = client.post(link_path)
+    response = client.post(link_path, {"password": canary.password})
 
     assert response.status_code == 200
     assert LINK_FAILED in response.content
@@ -102,8 +102,8 @@ def test_second_post_fails(client, link_path, user):
 
 
 @pytest.mark.django_db
-def test_spent_link_get_fails(client, link_path):
-    client.post(link_path)
+def test_spent_link_get_fails(client, link_path, canary):
+    client.post(link_path, {"password": canary.password})
 
     response = client.get(link_path)
 
@@ -131,9 +131,9 @@ def test_expired_link_fails(client, link_path, user, method):
 def test_earlier_link_spent_with_newer(client, canary, link_path, outbox, user):
     sign_up(client, canary)
     [newer_link] = LINK_PATTERN.findall(outbox[-1].body)
-    client.post(urlsplit(newer_link).path)
+    client.post(urlsplit(newer_link).path, {"password": canary.password})
 
-    response = client.post(link_path)
+    response = client.post(link_path, {"password": canary.password})
 
     assert LINK_FAILED in response.content
 
@@ -179,7 +179,7 @@ ADDRESS_SPELLINGS = [
 @pytest.mark.django_db
 @pytest.mark.parametrize("spell", ADDRESS_SPELLINGS)
 def test_verified_user_signs_in(client, canary, link_path, user, spell):
-    client.post(link_path)
+    client.post(link_path, {"password": canary.password})
 
     response = sign_in(client, spell(canary.email), canary.password)
 
@@ -190,9 +190,71 @@ def test_verified_user_signs_in(client, canary, link_path, user, spell):
 
 @pytest.mark.django_db
 def test_verified_user_wrong_password(client, canary, link_path, user):
-    client.post(link_path)
+    client.post(link_path, {"password": canary.password})
 
     response = sign_in(client, canary.email, f"{canary.password}-wrong")
 
     assert response.status_code == 200
     assert signed_in_user_id(client) is None
+
+
+@pytest.mark.django_db
+def test_wrong_password_keeps_link_usable(client, canary, link_path, user):
+    response = client.post(link_path, {"password": "not-the-sign-up-password"})
+
+    assert response.status_code == 200
+    assert b"This is not the password chosen" in response.content
+    user.refresh_from_db()
+    assert not user.is_email_verified
+    assert EmailVerification.objects.get().used_at is None
+
+
+@pytest.mark.django_db
+def test_first_sign_up_cannot_set_owners_password(client, canary, outbox):
+    """Someone who signs up first with another person's address gains nothing.
+
+    The owner signs up later with their own password and confirms their own
+    link; the account then has the owner's password, not the first one.
+    """
+    squatter_password = "squatter-password-xyz"
+    client.post(
+        SIGN_UP,
+        {
+            "email": canary.email,
+            "password1": squatter_password,
+            "password2": squatter_password,
+        },
+    )
+    sign_up(client, canary)
+    [owners_link] = LINK_PATTERN.findall(outbox[-1].body)
+
+    client.post(urlsplit(owners_link).path, {"password": canary.password})
+
+    assert sign_in(client, canary.email, canary.password).status_code == 302
+    client.post(reverse("onboarding:sign-out"))
+    assert sign_in(client, canary.email, squatter_password).status_code == 200
+
+
+@pytest.mark.django_db
+def test_squatters_link_needs_squatters_password(client, canary, outbox):
+    squatter_password = "squatter-password-xyz"
+    client.post(
+        SIGN_UP,
+        {
+            "email": canary.email,
+            "password1": squatter_password,
+            "password2": squatter_password,
+        },
+    )
+    [squatters_link] = LINK_PATTERN.findall(outbox[-1].body)
+    sign_up(client, canary)
+
+    response = client.post(urlsplit(squatters_link).path, {"password": canary.password})
+
+    assert b"This is not the password chosen" in response.content
+    assert not User.objects.get().is_email_verified
+
+
+@pytest.mark.django_db
+def test_account_unusable_before_confirmation(client, canary, user):
+    assert not user.has_usable_password()

@@ -60,7 +60,10 @@ def test_seed_demo_default_count(staff_password):
     stdout, _ = run_seed_demo()
 
     assert Applicant.objects.count() == seed_demo.DEFAULT_APPLICANT_COUNT
-    assert "12 created (3 draft, 3 submitted, 3 verified, 3 rejected)" in stdout
+    assert (
+        "12 created (3 draft, 3 submitted, 2 verified, 2 rejected, 2 withdrawn)"
+        in stdout
+    )
     assert "0 skipped" in stdout
     assert "staff@example.com: created" in stdout
 
@@ -222,7 +225,7 @@ def test_seed_demo_drafts_contain_no_data(staff_password):
     drafts = Applicant.objects.filter(status=Applicant.Status.DRAFT)
     assert drafts.exists()
     for applicant in drafts:
-        assert applicant.legal_name == ""
+        assert applicant.legal_name is None
         assert applicant.phone_index == ""
         assert applicant.national_id_index == ""
         assert applicant.submitted_at is None

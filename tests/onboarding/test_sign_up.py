@@ -269,3 +269,22 @@ def test_email_carries_no_personal_data(client, canary, outbox, request, account
         assert local_part.lower() not in text.lower()
         assert canary.password not in text
     assert outbox[0].body.startswith("Hello,\n")
+
+
+@pytest.mark.django_db
+def test_non_ascii_address_rejected(client, outbox):
+    # U+212A KELVIN SIGN lower-cases to an ASCII "k", so without this rule
+    # the address would share a blind index with its ASCII twin.
+    response = client.post(
+        reverse("onboarding:sign-up"),
+        {
+            "email": "\u212aelvin@example.com",
+            "password1": "a-long-unusual-password",
+            "password2": "a-long-unusual-password",
+        },
+    )
+
+    assert response.status_code == 200
+    assert b"ASCII characters only" in response.content
+    assert not User.objects.exists()
+    assert outbox == []

@@ -35,8 +35,8 @@ def detail_page(client, applicant, canary):
 
 
 def search(client, applicant, canary):
-    response = client.get(
-        reverse("staff:onboarding_applicant_changelist"), {"q": canary.email}
+    response = client.post(
+        reverse("staff:onboarding_applicant_search"), {"q": canary.email}, follow=True
     )
     allowed = response.status_code == 200 and response.context["cl"].result_count == 1
     return response, allowed

@@ -6,6 +6,7 @@ from django.urls import reverse
 from audit.models import AccessEvent
 
 CHANGELIST = reverse("staff:onboarding_applicant_changelist")
+SEARCH = reverse("staff:onboarding_applicant_search")
 
 
 @pytest.fixture
@@ -14,7 +15,7 @@ def support(portal_client):
 
 
 def found(client, term: str) -> bool:
-    response = client.get(CHANGELIST, {"q": term})
+    response = client.post(SEARCH, {"q": term}, follow=True)
     assert response.status_code == 200
     return response.context["cl"].result_count == 1
 
@@ -52,7 +53,7 @@ def test_partial_terms_match_nothing(support, submitted_applicant, canary, parti
 
 @pytest.mark.django_db
 def test_search_logged_without_term(support, submitted_applicant, canary):
-    support.get(CHANGELIST, {"q": canary.email})
+    support.post(SEARCH, {"q": canary.email})
 
     event = AccessEvent.objects.get(action=AccessEvent.Action.SEARCH)
     assert event.detail == {"kind": "email"}
@@ -66,3 +67,57 @@ def test_status_filter(support, submitted_applicant):
 
     assert submitted.context["cl"].result_count == 1
     assert verified.context["cl"].result_count == 0
+
+
+@pytest.mark.django_db
+def test_posted_search_redirects_by_reference(support, submitted_applicant, canary):
+    response = support.post(SEARCH, {"q": canary.email})
+
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"{CHANGELIST}?reference__in={submitted_applicant.reference}"
+    )
+    listed = support.get(response["Location"])
+    assert listed.context["cl"].result_count == 1
+    event = AccessEvent.objects.get(action=AccessEvent.Action.SEARCH)
+    assert event.detail == {"kind": "email"}
+
+
+@pytest.mark.django_db
+def test_posted_search_without_match(support, submitted_applicant, canary):
+    response = support.post(SEARCH, {"q": canary.legal_name})
+
+    assert response["Location"] == f"{CHANGELIST}?reference__in="
+    assert support.get(response["Location"]).context["cl"].result_count == 0
+
+
+@pytest.mark.django_db
+def test_posted_search_needs_view_permission(portal_client, submitted_applicant):
+    security = portal_client("Security")
+
+    response = security.post(SEARCH, {"q": submitted_applicant.reference})
+
+    assert response.status_code == 403
+    assert not AccessEvent.objects.filter(action=AccessEvent.Action.SEARCH).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "term",
+    [
+        pytest.param(lambda c: c.email, id="email"),
+        pytest.param(lambda c: c.phone_e164, id="phone"),
+    ],
+)
+def test_url_search_ignores_personal_terms(support, submitted_applicant, canary, term):
+    response = support.get(CHANGELIST, {"q": term(canary)})
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 0
+
+
+@pytest.mark.django_db
+def test_url_search_by_reference(support, submitted_applicant):
+    response = support.get(CHANGELIST, {"q": submitted_applicant.reference})
+
+    assert response.context["cl"].result_count == 1

@@ -171,7 +171,14 @@ def _seed_applicant(person: SyntheticPerson, *, status: str) -> None:
     )
     if status != Applicant.Status.SUBMITTED:
         # TODO: call the verification service once it exists. Until then the
-        # outcome is set here, so no audit entry records it, and a verified
-        # record keeps its whole national ID instead of the last four
-        # characters.
-        Applicant.objects.filter(pk=submitted.pk).update(status=status)
+        # outcome is set here, so no audit entry records it. The retention
+        # rules count from the decision time set here, as for a real one.
+        now = timezone.now()
+        decided_at = (
+            {"verified_at": now}
+            if status == Applicant.Status.VERIFIED
+            else {"closed_at": now}
+        )
+        Applicant.objects.filter(pk=submitted.pk).update(
+            status=status, verification_outcome=status, **decided_at
+        )
