@@ -44,7 +44,7 @@ def add_applicants(start: int, stop: int) -> None:
             f"APL-{number:014d}\t{user_id}\tsubmitted\t{name}\t\\N\t{phone}\t\t"
             f"{empty}\t{empty}\t{empty}\t{empty}\t{empty}\tFI\t{empty}\t\t\\N\t"
             "2026-01-01 00:00:00+00\tt\t"
-            "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n"
+            "2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\tf\t\n"
         )
     user_columns = (
         "id, email, email_index, email_verified_at, is_staff, is_active, "
@@ -54,7 +54,8 @@ def add_applicants(start: int, stop: int) -> None:
         "reference, user_id, status, legal_name, date_of_birth, phone, phone_index, "
         "address_line1, address_line2, postal_code, city, address_country, "
         "national_id_country, national_id, national_id_index, consented_at, "
-        "submitted_at, is_synthetic, created_at, updated_at"
+        "submitted_at, is_synthetic, created_at, updated_at, legal_hold, "
+        "verification_outcome"
     )
     with connection.cursor() as cursor:
         with cursor.copy(f"COPY onboarding_user ({user_columns}) FROM STDIN") as copy:
