@@ -81,11 +81,16 @@ def main() -> None:
     parser.add_argument(
         "--entries", type=int, default=100_000, help="Entries of each kind."
     )
-    entries = parser.parse_args().entries
-    per_round = max(1, entries // ROUNDS)
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help=f"Database to drop and create for the run (default: {DATABASE}).",
+    )
+    arguments = parser.parse_args()
+    per_round = max(1, arguments.entries // ROUNDS)
 
-    recreate_database(DATABASE)
-    setup_django(bench_environment(DATABASE, VAULT_ENCRYPTION_KEYS=KEY))
+    recreate_database(arguments.database)
+    setup_django(bench_environment(arguments.database, VAULT_ENCRYPTION_KEYS=KEY))
     from django.core.management import call_command
 
     from onboarding.models import User
