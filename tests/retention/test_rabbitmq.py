@@ -42,6 +42,10 @@ def rabbitmq_app():
     # With AMQP heartbeats on, the worker thread takes about ten seconds to
     # stop, and without them about one.
     rabbitmq.conf.broker_heartbeat = 0
+    # A port that accepts TCP but no AMQP handshake would otherwise make the
+    # publish retry for ever and hang the suite.
+    rabbitmq.conf.broker_connection_timeout = 5
+    rabbitmq.conf.broker_connection_max_retries = 3
     yield rabbitmq
     # start_worker makes its app the current one; the other tests publish
     # through the project's app on Redis.
