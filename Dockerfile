@@ -1,5 +1,7 @@
-# Image for the web, worker, beat and migrate services of docker-compose.yml.
-# It contains no secret: every key comes from the environment at run time.
+# Image for the web, worker, beat and migrate services of docker-compose.yml
+# and docker-compose.prod.yml.
+# It contains no secret: every key comes from the environment, or from a
+# secret file that the environment names, at run time.
 
 # Build stage: install the dependencies that pyproject.toml declares into a
 # virtual environment. Only that environment is copied to the runtime stage,
@@ -49,6 +51,8 @@ COPY config ./config
 COPY onboarding ./onboarding
 COPY vault ./vault
 COPY audit ./audit
+COPY detection ./detection
+COPY integrations ./integrations
 COPY templates ./templates
 COPY static ./static
 COPY docker ./docker

@@ -3,8 +3,9 @@ history, read-only, with the same filters and the same CSV export.
 
 The classes are registered on the staff portal by the onboarding app,
 because the portal's site lives there and the audit app imports no other
-app. Both viewers show ids, public references and field names; the only
-free text, an access event's reason, appears on that event's own page.
+app. Both viewers show ids, public references and field names. The only
+free text, an access event's reason, may name a person, so the viewers show
+its length, and reading it is an access event of its own.
 """
 
 from collections.abc import Callable
@@ -21,8 +22,14 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
 from audit.admin_filters import DateRangeFilter
 from audit.exports import ACCESS_EVENT_COLUMNS, CHANGE_ENTRY_COLUMNS, csv_lines
@@ -129,12 +136,62 @@ class AccessEventAdmin(AuditViewerAdmin):
         "outcome",
         "applicant_reference",
         "field",
-        "reason",
+        "reason_summary",
         "client_network",
         "request_id",
         "detail",
         "chain_hash",
     )
+
+    @admin.display(description=_("reason"))
+    def reason_summary(self, event: AccessEvent) -> str:
+        if not event.reason:
+            return "-"
+        url = reverse(
+            f"{self.admin_site.name}:audit_accessevent_reason", args=[event.pk]
+        )
+        length = ngettext(
+            "Given, %(count)d character.",
+            "Given, %(count)d characters.",
+            len(event.reason),
+        ) % {"count": len(event.reason)}
+        return format_html('{} <a href="{}">{}</a>', length, url, _("Read it"))
+
+    def get_urls(self) -> list[URLPattern]:
+        reason = path(
+            "<int:event_id>/reason/",
+            self.admin_site.admin_view(self.reason_view),
+            name="audit_accessevent_reason",
+        )
+        return [reason, *super().get_urls()]
+
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def reason_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
+        """Show an event's reason after a POST that records the reading.
+
+        The GET page only asks, so a prefetched or shared link reads nothing.
+        """
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        event = get_object_or_404(AccessEvent, pk=event_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Reason of access event %(id)s") % {"id": event.pk},
+            "event": event,
+            "change_url": reverse(
+                f"{self.admin_site.name}:audit_accessevent_change", args=[event.pk]
+            ),
+        }
+        if request.method == "POST":
+            access_event_record(
+                actor=cast(AbstractBaseUser, request.user),
+                action=AccessEvent.Action.REASON_READ,
+                request=request,
+                detail={"event": event.pk},
+            )
+            context["reason"] = event.reason
+        return TemplateResponse(request, "admin/audit/accessevent/reason.html", context)
 
 
 class ChangeEntryAdmin(AuditViewerAdmin):

@@ -4,6 +4,8 @@ import ipaddress
 
 from django.http import HttpRequest
 
+from vault.client_ip import client_ip_address
+
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
 
@@ -11,17 +13,12 @@ IPV6_PREFIX = 48
 def client_network(request: HttpRequest | None) -> str:
     """Return the client's network, such as ``203.0.113.0/24``, or "".
 
-    The address comes from django-axes, which trusts X-Forwarded-For only
-    from the configured proxies, so audit rows and lockouts agree on who the
-    client is.
+    The address is the one that lockouts and rate limits count, which
+    trusts X-Forwarded-For only from the configured proxies.
     """
     if request is None:
         return ""
-    # Imported here because axes.helpers loads axes' models, which needs the
-    # app registry to be ready.
-    from axes.helpers import get_client_ip_address
-
-    address = get_client_ip_address(request)
+    address = client_ip_address(request)
     if not address:
         return ""
     parsed = ipaddress.ip_address(address)

@@ -53,7 +53,24 @@ class ChainedEntry(models.Model):
             raise AppendOnlyError
         # The chain assigns the id, so Django must not try an UPDATE first.
         kwargs["force_insert"] = True
-        append_entry(self, lambda: super(ChainedEntry, self).save(*args, **kwargs))
+        super().save(*args, **kwargs)
+
+    def _do_insert(
+        self,
+        manager: Any,
+        using: str,
+        fields: Any,
+        returning_fields: Any,
+        raw: bool,
+    ) -> list[Any]:
+        # Model.save calls this for the INSERT itself, after pre_save and
+        # before post_save, so signal receivers see a chained entry like any
+        # other. Django leaves the id out of ``fields`` because it was unset
+        # when save began; the chain sets it, and the INSERT must carry it.
+        if self._meta.pk not in fields:
+            fields = [self._meta.pk, *fields]
+        append_entry(self, fields, using)
+        return []
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError
@@ -113,6 +130,16 @@ class AccessEvent(ChainedEntry):
         OTP_ENROLLED = "otp_enrolled", _("Added an authenticator app")
         PASSWORD_CHANGED = "password_changed", _("Changed a password")
         AUDIT_PURGE = "audit_purge", _("Purged old audit entries")
+        OTP_FAILED = "otp_failed", _("Entered a wrong second-factor code")
+        REASON_READ = "reason_read", _("Read the reason of an access")
+        RETENTION_RUN = "retention_run", _("Ran the retention rules")
+        LEGAL_HOLD_SET = "legal_hold_set", _("Placed a legal hold")
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Lifted a legal hold")
+        SECURITY_EVENT_ACKNOWLEDGE = (
+            "security_event_acknowledge",
+            _("Acknowledged security events"),
+        )
+        REVEAL_RIGHT_RESTORE = "reveal_right_restore", _("Restored a reveal right")
 
     class Outcome(models.TextChoices):
         ALLOWED = "allowed", _("Allowed")
@@ -261,7 +288,7 @@ class ChangeEntry(ChainedEntry, AbstractLogEntry):
 
 
 class ChainHead(models.Model):
-    """The id of one chain's newest entry, locked by every writer of the chain.
+    """The id and link of one chain's newest entry, moved on by every writer.
 
     Verification compares it with the newest row, which shows entries
     deleted from the end of the chain.
@@ -269,6 +296,7 @@ class ChainHead(models.Model):
 
     chain = models.CharField(primary_key=True, max_length=32)
     last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=CHAIN_HASH_LENGTH, blank=True, default="")
 
     def __str__(self) -> str:
         return f"head of {self.chain} at {self.last_id}"
@@ -309,23 +337,128 @@ class ChainCheckpoint(models.Model):
 class SecurityEvent(models.Model):
     """Something a security analyst must look at, such as a broken chain.
 
-    ``detail`` contains ids, names and counts only, never a personal value.
+    ``detail`` contains ids, names and counts only, and ``references`` public
+    applicant references, never a personal value. Events with the same
+    ``dedupe_key`` describe the same incident, so only the first of them
+    within SECURITY_ALERT_DEDUPE_SECONDS sends an alert.
     """
 
     class Severity(models.TextChoices):
         WARNING = "warning", _("Warning")
+        HIGH = "high", _("High")
         CRITICAL = "critical", _("Critical")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+
+    class AlertState(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Below the alert severity")
+        PENDING = "pending", _("Waiting for delivery")
+        SENDING = "sending", _("Being delivered")
+        SENT = "sent", _("Sent")
+        DUPLICATE = "duplicate", _("Not sent: a duplicate")
+        RATE_LIMITED = "rate_limited", _("Not sent: over the hourly limit")
+        FAILED = "failed", _("Failed after retries")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     severity = models.CharField(max_length=16, choices=Severity.choices)
-    rule = models.CharField(max_length=64)
+    rule = models.CharField(max_length=64, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
+    references = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("Public references of the applicants concerned."),
+    )
+    count = models.PositiveIntegerField(
+        default=1, help_text=_("How many occurrences the rule counted.")
+    )
+    source = models.CharField(
+        max_length=80,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Where it came from: a client network, a staff member's user id "
+            "or a task, never an address."
+        ),
+    )
+    dedupe_key = models.CharField(max_length=64, blank=True, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    # As on AccessEvent: the event outlives the account that acknowledged it.
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    alert_state = models.CharField(
+        max_length=16, choices=AlertState.choices, default=AlertState.NOT_NEEDED
+    )
+    alerted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("acknowledge_securityevent", "Can acknowledge security events"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.severity} {self.rule} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Severities in increasing order, for comparisons such as "high or worse".
+SEVERITY_RANK = {
+    SecurityEvent.Severity.WARNING: 1,
+    SecurityEvent.Severity.HIGH: 2,
+    SecurityEvent.Severity.CRITICAL: 3,
+}
+
+
+class RevealSuspension(models.Model):
+    """A staff member's reveal right, withdrawn until a security officer
+    restores it.
+
+    A detection rule creates it; the reveal checks in the staff portal
+    refuse every reveal of a user with an unrestored suspension.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    security_event = models.ForeignKey(
+        SecurityEvent, on_delete=models.PROTECT, null=True, blank=True
+    )
+    suspended_at = models.DateTimeField(default=timezone.now)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-suspended_at", "-id"]
+        permissions = [("restore_reveal_right", "Can restore a suspended reveal right")]
+        constraints = [
+            # One open suspension per person, so two rules that fire at once
+            # cannot leave a second one behind after a restore.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(restored_at__isnull=True),
+                name="one_open_reveal_suspension_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reveal suspension {self.pk} of {self.user}"
 
 
 CHAINED_MODELS: tuple[type[ChainedEntry], ...] = (AccessEvent, ChangeEntry)

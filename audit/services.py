@@ -1,6 +1,9 @@
 """Write audit entries. Callers pass ids and names, never values."""
 
+import hashlib
+import json
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,6 +12,7 @@ from django.http import HttpRequest
 from audit.client import client_network
 from audit.context import current_request, current_request_id
 from audit.models import AccessEvent, SecurityEvent
+from vault.detector import pii_kinds
 
 if TYPE_CHECKING:
     from audit.verification import ChainReport
@@ -18,6 +22,12 @@ security_logger = logging.getLogger("audit.security")
 
 # The rule name of the security event that a broken chain raises.
 AUDIT_CHAIN_BROKEN = "audit chain broken"
+
+LOG_LEVELS: dict[str, int] = {
+    SecurityEvent.Severity.WARNING: logging.WARNING,
+    SecurityEvent.Severity.HIGH: logging.ERROR,
+    SecurityEvent.Severity.CRITICAL: logging.CRITICAL,
+}
 
 
 def access_event_record(
@@ -61,19 +71,52 @@ def access_event_record(
 
 
 def security_event_record(
-    *, severity: str, rule: str, detail: dict[str, Any] | None = None
+    *,
+    severity: str,
+    rule: str,
+    detail: dict[str, Any] | None = None,
+    references: Sequence[str] = (),
+    count: int = 1,
+    source: str = "",
+    dedupe_key: str = "",
 ) -> SecurityEvent:
     """Record something a security analyst must look at, and log it.
 
-    ``detail`` names ids and counts only.
+    ``detail`` names ids and counts only, and ``references`` public applicant
+    references. ``dedupe_key`` names the incident, so repeated events of one
+    incident send one alert; without it the rule and the detail name it.
+    The detection app delivers alerts for high and critical events.
     """
+    detail = detail or {}
+    found = pii_kinds([detail, list(references)])
+    if found:
+        # A caller's mistake must not put a personal value into the table
+        # or an alert, so the detail is replaced by the kinds found.
+        logger.error("Security event detail withheld: it looked like personal data")
+        detail, references = {"withheld": sorted(found)}, ()
     event = SecurityEvent.objects.create(
-        severity=severity, rule=rule, detail=detail or {}
+        severity=severity,
+        rule=rule,
+        detail=detail,
+        references=list(references),
+        count=count,
+        source=source,
+        dedupe_key=dedupe_key or _default_dedupe_key(rule, detail),
     )
-    critical = severity == SecurityEvent.Severity.CRITICAL
-    level = logging.CRITICAL if critical else logging.WARNING
-    security_logger.log(level, "Security event %s: %s %s", event.pk, rule, event.detail)
+    security_logger.log(
+        LOG_LEVELS[severity],
+        "Security event %s: %s %s count %s",
+        event.pk,
+        rule,
+        detail,
+        count,
+    )
     return event
+
+
+def _default_dedupe_key(rule: str, detail: dict[str, Any]) -> str:
+    text = json.dumps([rule, detail], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def audit_trail_check() -> list["ChainReport"]:

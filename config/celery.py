@@ -9,9 +9,10 @@ vault's ``before_task_publish`` receiver.
 """
 
 import os
+from typing import Any
 
 from celery import Celery
-from celery.signals import before_task_publish
+from celery.signals import before_task_publish, setup_logging
 
 from vault.celery_guard import reject_pii_arguments
 
@@ -23,4 +24,19 @@ app.autodiscover_tasks()
 
 before_task_publish.connect(
     reject_pii_arguments, weak=False, dispatch_uid="vault.reject_pii_arguments"
+)
+
+
+def keep_django_logging(**kwargs: Any) -> None:
+    """Leave logging as Django's LOGGING configured it, with redaction.
+
+    Celery sets logging up itself only when no receiver is connected to
+    setup_logging. Its set-up would give the task logger a stderr handler
+    without the redaction filter, stop task log lines from reaching the
+    root logger, and set the root logger's level from ``--loglevel``.
+    """
+
+
+setup_logging.connect(
+    keep_django_logging, weak=False, dispatch_uid="config.keep_django_logging"
 )

@@ -32,6 +32,7 @@ from onboarding.staff.site import staff_portal
 from onboarding.staff.views import staff_member
 from vault.admin_helpers import masked_display
 from vault.inventory import mask
+from vault.masking import HIDDEN
 
 staff_portal.register(Group, GroupAdmin)
 staff_portal.register(AccessEvent, AccessEventAdmin)
@@ -93,7 +94,16 @@ class ApplicantAdmin(ReadOnlyAdmin):
     masked_address = masked_display(
         APPLICANT, "address_line1", description=_("postal address")
     )
-    masked_national_id = masked_display(APPLICANT, "national_id")
+
+    @admin.display(description=_("national id"))
+    def masked_national_id(self, applicant: Applicant) -> str:
+        if applicant.national_id:
+            return mask(applicant.national_id, APPLICANT, "national_id")
+        # Minimization keeps the last four characters, which are what the
+        # mask of the full number shows.
+        if applicant.national_id_last4:
+            return f"{HIDDEN} {HIDDEN} {applicant.national_id_last4}"
+        return ""
 
     # Lookups the list accepts in its URL: the status filter and the
     # reference list that the posted search redirects to. Django's admin

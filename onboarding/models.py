@@ -293,3 +293,30 @@ class RevealRequest(models.Model):
 
     def __str__(self) -> str:
         return f"reveal request {self.pk} for {self.applicant_id}.{self.field}"
+
+
+class StagingCopyMarker(models.Model):
+    """The record that anonymize_database turned this database into a staging copy.
+
+    The table holds at most one row. A production database never has it,
+    because the command refuses to run in production, so a restored
+    production dump arrives without it, and the staging check refuses to
+    serve that dump until the command has run.
+    """
+
+    # A constant primary key makes the table hold one row at most.
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID)
+    run_id = models.UUIDField()
+    anonymized_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1), name="staging_copy_marker_singleton"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"staging copy anonymized by run {self.run_id}"

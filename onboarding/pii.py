@@ -5,8 +5,13 @@ it is kept, for how long, how staff see it and who may reveal it. A new
 field that is not declared fails the ``vault.E001`` system check.
 """
 
+from faker import Faker
+
+from onboarding import synthetic
 from vault import blind_index
+from vault.anonymization import empty_on_anonymization
 from vault.inventory import BlindIndex, Category, MaskStyle, NotPii, PiiField, declare
+from vault.pseudonyms import FakeMaker
 
 USER = "onboarding.User"
 APPLICANT = "onboarding.Applicant"
@@ -25,7 +30,7 @@ UNTIL_ERASURE = (
 ADDRESS_PURPOSE = "identity verification and correspondence"
 
 
-def _address_field(field: str) -> PiiField:
+def _address_field(field: str, fake: FakeMaker) -> PiiField:
     return PiiField(
         model=APPLICANT,
         field=field,
@@ -34,7 +39,20 @@ def _address_field(field: str) -> PiiField:
         retention=UNTIL_ERASURE,
         mask=MaskStyle.HIDDEN,
         reveal_permission=REVEAL_CONTACT,
+        fake=fake,
     )
+
+
+def _street_address(fake: Faker) -> str:
+    return str(fake.street_address())
+
+
+def _postal_code(fake: Faker) -> str:
+    return str(fake.postcode())
+
+
+def _city(fake: Faker) -> str:
+    return str(fake.city())
 
 
 declare(
@@ -50,6 +68,7 @@ declare(
         ),
         mask=MaskStyle.EMAIL,
         reveal_permission=REVEAL_CONTACT,
+        fake=synthetic.fake_email,
         blind_index=BlindIndex(
             field="email_index",
             normalization="trimmed and lower-cased",
@@ -65,6 +84,7 @@ declare(
         retention=UNTIL_ERASURE,
         mask=MaskStyle.INITIALS,
         reveal_permission=REVEAL_IDENTITY,
+        fake=synthetic.fake_legal_name,
     ),
     PiiField(
         model=APPLICANT,
@@ -74,6 +94,7 @@ declare(
         retention=UNTIL_ERASURE,
         mask=MaskStyle.HIDDEN,
         reveal_permission=REVEAL_IDENTITY,
+        fake=synthetic.fake_date_of_birth,
     ),
     PiiField(
         model=APPLICANT,
@@ -83,6 +104,7 @@ declare(
         retention=UNTIL_ERASURE,
         mask=MaskStyle.LAST_FOUR,
         reveal_permission=REVEAL_CONTACT,
+        fake=synthetic.fake_phone,
         blind_index=BlindIndex(
             field="phone_index",
             normalization="E.164 through the phonenumbers library",
@@ -91,11 +113,11 @@ declare(
             ),
         ),
     ),
-    _address_field("address_line1"),
-    _address_field("address_line2"),
-    _address_field("postal_code"),
-    _address_field("city"),
-    _address_field("address_country"),
+    _address_field("address_line1", _street_address),
+    _address_field("address_line2", _street_address),
+    _address_field("postal_code", _postal_code),
+    _address_field("city", _city),
+    _address_field("address_country", synthetic.fake_country),
     PiiField(
         model=APPLICANT,
         field="national_id",
@@ -109,6 +131,7 @@ declare(
         mask=MaskStyle.LAST_FOUR,
         reveal_permission=REVEAL_NATIONAL_ID,
         reveal_needs_approval=True,
+        fake=synthetic.fake_national_id,
         blind_index=BlindIndex(
             field="national_id_index",
             normalization="issuing country, then the number without separators",
@@ -129,6 +152,7 @@ declare(
         retention=UNTIL_ERASURE,
         mask=MaskStyle.HIDDEN,
         reveal_permission=REVEAL_NATIONAL_ID,
+        fake=synthetic.fake_last_four,
     ),
     PiiField(
         model=APPLICANT,
@@ -168,4 +192,27 @@ declare(
         reveal_permission=None,
         exported=False,
     ),
+)
+
+# Tables that an anonymized staging copy keeps no row of. The order matters:
+# a table comes before the tables it references.
+empty_on_anonymization(
+    "onboarding.WizardDraft",
+    "unfinished wizard steps; an applicant in draft on staging starts again",
+)
+empty_on_anonymization(
+    "onboarding.EmailVerification",
+    "pending confirmation links and the password hashes of their sign-ups",
+)
+empty_on_anonymization("sessions.Session", "signed-in sessions of production accounts")
+empty_on_anonymization(
+    "otp_static.StaticToken", "staff backup codes, which are production secrets"
+)
+empty_on_anonymization("otp_static.StaticDevice", "the devices of those backup codes")
+empty_on_anonymization(
+    "otp_totp.TOTPDevice", "staff authenticator secrets, which are production secrets"
+)
+empty_on_anonymization(
+    "admin.LogEntry",
+    "Django admin's own history, whose object_repr is str() of any model",
 )

@@ -23,6 +23,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "Security": [
         "audit.view_accessevent",
         "audit.view_changeentry",
+        "audit.view_securityevent",
+        "audit.acknowledge_securityevent",
+        "audit.view_revealsuspension",
+        "audit.restore_reveal_right",
     ],
     "Administrator": [
         "onboarding.view_applicant",

@@ -12,21 +12,24 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from audit.models import AccessEvent
 from audit.services import access_event_record
 from onboarding.models import Applicant, EmailVerification, User, WizardDraft
+from onboarding.signals import applicant_submitted
 from vault import blind_index, tokens
 
 logger = logging.getLogger(__name__)
 
 
+@sensitive_variables("email", "password", "password_hash")
 def user_sign_up(*, email: str, password: str) -> None:
     """Create an unverified account and e-mail a confirmation link.
 
@@ -66,6 +69,7 @@ def user_sign_up(*, email: str, password: str) -> None:
         email_verification_send(user=existing, password_hash=password_hash)
 
 
+@sensitive_variables("password_hash", "token", "link")
 def email_verification_send(*, user: User, password_hash: str | None = None) -> None:
     """E-mail ``user`` a new single-use link that confirms their address.
 
@@ -88,12 +92,13 @@ def email_verification_send(*, user: User, password_hash: str | None = None) -> 
     _send_mail(
         user=user,
         subject="Confirm your email address",
-        template="onboarding/email/verify_email.txt",
+        template="onboarding/email/verify_email",
         context={"link": link, "hours": lifetime.total_seconds() // 3600},
     )
     logger.info("Verification link sent", extra={"user_id": str(user.id)})
 
 
+@sensitive_variables("token")
 def email_verification_find(*, token: str) -> EmailVerification | None:
     """Return the usable verification behind ``token``, or None."""
     verification = (
@@ -110,6 +115,7 @@ class WrongSignUpPasswordError(ValueError):
     """The password differs from the one chosen with this link's sign-up."""
 
 
+@sensitive_variables("token", "password")
 def email_verification_confirm(*, token: str, password: str) -> User | None:
     """Verify the address behind ``token``, set its password, spend the token.
 
@@ -158,6 +164,7 @@ def applicant_for_user(*, user: User) -> Applicant:
     return applicant
 
 
+@sensitive_variables("data")
 def applicant_submit(*, applicant: Applicant, data: dict[str, Any]) -> Applicant:
     """Store the wizard's validated data and submit the application.
 
@@ -181,6 +188,7 @@ def applicant_submit(*, applicant: Applicant, data: dict[str, Any]) -> Applicant
         locked.status = Applicant.Status.SUBMITTED
         locked.save()
         WizardDraft.objects.filter(applicant=locked).delete()
+        applicant_submitted.send(sender=Applicant, reference=locked.reference)
     logger.info("Application submitted", extra={"applicant": locked.reference})
     return locked
 
@@ -203,17 +211,25 @@ def _send_already_registered(*, user: User) -> None:
     _send_mail(
         user=user,
         subject="Someone tried to sign up with your address",
-        template="onboarding/email/already_registered.txt",
+        template="onboarding/email/already_registered",
         context={"sign_in_link": _absolute_url(reverse("onboarding:sign-in"))},
     )
     logger.info("Sign-up for an existing account", extra={"user_id": str(user.id)})
 
 
+@sensitive_variables("body", "context")
 def _send_mail(
     *, user: User, subject: str, template: str, context: dict[str, Any]
 ) -> None:
-    body = render_to_string(template, context)
-    send_mail(subject, body, None, [user.email])
+    # The plain-text body and the HTML alternative render one context, so
+    # both carry the same link, built from SITE_URL.
+    message = EmailMultiAlternatives(
+        subject, render_to_string(f"{template}.txt", context), None, [user.email]
+    )
+    message.attach_alternative(
+        render_to_string(f"{template}.html", context), "text/html"
+    )
+    message.send()
 
 
 def _absolute_url(path: str) -> str:
@@ -251,24 +267,7 @@ def applicant_decide(
         if locked.status != Applicant.Status.SUBMITTED:
             msg = f"Application {locked.reference} is {locked.status}, not submitted."
             raise DecisionError(msg)
-        now = timezone.now()
-        locked.status = decision
-        locked.verification_outcome = decision
-        # The retention rules count from these times: minimization from
-        # verified_at, erasure of a rejected application from closed_at.
-        if decision == Applicant.Status.VERIFIED:
-            locked.verified_at = now
-        else:
-            locked.closed_at = now
-        locked.save(
-            update_fields=[
-                "status",
-                "verification_outcome",
-                "verified_at",
-                "closed_at",
-                "updated_at",
-            ]
-        )
+        _decision_apply(locked, decision)
         access_event_record(
             actor=actor,
             action=AccessEvent.Action.DECISION,
@@ -278,6 +277,61 @@ def applicant_decide(
         )
     logger.info("Application %s decided: %s", locked.reference, decision)
     return locked
+
+
+def applicant_verification_record(
+    *, reference: str, outcome: str, provider: str
+) -> Applicant | None:
+    """Record an identity provider's outcome on a submitted application.
+
+    ``outcome`` is one of DECISIONS. Returns the application, or None when
+    it is no longer submitted, because staff decided first or the task ran
+    twice; the outcome is then dropped. The access log names the provider
+    as the one who decided.
+    """
+    if outcome not in DECISIONS:
+        msg = f"Unknown outcome; expected one of {', '.join(DECISIONS)}."
+        raise DecisionError(msg)
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update().get(pk=reference)
+        if locked.status != Applicant.Status.SUBMITTED:
+            logger.info(
+                "Outcome from %s for %s dropped: the application is %s",
+                provider,
+                reference,
+                locked.status,
+            )
+            return None
+        _decision_apply(locked, outcome)
+        access_event_record(
+            actor=None,
+            action=AccessEvent.Action.DECISION,
+            applicant_reference=reference,
+            detail={"decision": outcome, "provider": provider},
+        )
+    logger.info("Application %s decided by %s: %s", reference, provider, outcome)
+    return locked
+
+
+def _decision_apply(applicant: Applicant, decision: str) -> None:
+    now = timezone.now()
+    applicant.status = decision
+    applicant.verification_outcome = decision
+    # The retention rules count from these times: minimization from
+    # verified_at, erasure of a rejected application from closed_at.
+    if decision == Applicant.Status.VERIFIED:
+        applicant.verified_at = now
+    else:
+        applicant.closed_at = now
+    applicant.save(
+        update_fields=[
+            "status",
+            "verification_outcome",
+            "verified_at",
+            "closed_at",
+            "updated_at",
+        ]
+    )
 
 
 def verification_resend(

@@ -15,9 +15,12 @@ import datetime
 import random
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass
 
 from faker import Faker
+
+from vault import tokens
 
 RESERVED_EMAIL_DOMAINS = ("example.com", "example.org")
 # The fictional range in E.164: +44 20 7946 0000 to +44 20 7946 0999.
@@ -76,6 +79,9 @@ class SyntheticPerson:
     address_country: str
     national_id_country: str
     national_id: str
+    # Drawn from the seed too, so a second run gives the same rows.
+    reference: str
+    user_id: uuid.UUID
 
     def wizard_data(self) -> dict[str, object]:
         """Return the fields that ``applicant_submit`` stores."""
@@ -137,7 +143,19 @@ def _synthetic_person(fake: Faker, *, position: int, phone: str) -> SyntheticPer
         address_country="FI",
         national_id_country="FI",
         national_id=temporary_hetu(born, individual),
+        reference=_applicant_reference(fake.random),
+        user_id=uuid.UUID(int=fake.random.getrandbits(128), version=4),
     )
+
+
+def _applicant_reference(generator: random.Random) -> str:
+    # The format of vault.tokens.new_public_reference, from the seeded
+    # generator instead of the secrets module.
+    groups = (
+        "".join(generator.choices(tokens.ALPHABET, k=tokens.GROUP_LENGTH))
+        for _ in range(tokens.GROUPS)
+    )
+    return "-".join(["APL", *groups])
 
 
 def _ascii_slug(name: str) -> str:
@@ -146,3 +164,45 @@ def _ascii_slug(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     ascii_name = decomposed.encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "person"
+
+
+# Fake makers for anonymize_database, which seeds the Faker instance from
+# the original value (vault.pseudonyms). Each draws from the same reserved
+# ranges as the synthetic people above.
+
+
+def fake_email(fake: Faker) -> str:
+    # Eight hex characters keep fakes of different originals apart even
+    # when Faker repeats a name.
+    name = f"{_ascii_slug(fake.first_name())}.{_ascii_slug(fake.last_name())}"
+    domain = fake.random.choice(RESERVED_EMAIL_DOMAINS)
+    return f"{name}.{fake.hexify('^' * 8)}@{domain}"
+
+
+def fake_legal_name(fake: Faker) -> str:
+    return f"{fake.first_name()} {fake.last_name()}"
+
+
+def fake_date_of_birth(fake: Faker) -> datetime.date:
+    return fake.date_between_dates(EARLIEST_BIRTH_DATE, LATEST_BIRTH_DATE)
+
+
+def fake_phone(fake: Faker) -> str:
+    return fictional_phone(fake.random.randrange(FICTIONAL_PHONE_COUNT))
+
+
+def fake_national_id(fake: Faker) -> str:
+    # TODO: every fake is a Finnish temporary code, also for a Dutch or US
+    # number, because those schemes have no range that is never issued. The
+    # stored issuing country is kept, so such a row fails its own scheme's
+    # validation if staff edit it.
+    born = fake.date_between_dates(EARLIEST_BIRTH_DATE, LATEST_BIRTH_DATE)
+    return temporary_hetu(born, fake.random.choice(TEMPORARY_HETU_INDIVIDUALS))
+
+
+def fake_last_four(fake: Faker) -> str:
+    return "".join(fake.random.choices(HETU_CHECK_CHARACTERS, k=4))
+
+
+def fake_country(fake: Faker) -> str:
+    return str(fake.country_code())

@@ -11,11 +11,14 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import (
+    sensitive_post_parameters,
+    sensitive_variables,
+)
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
-from onboarding import forms, services
+from onboarding import forms, services, signals
 from onboarding.models import Applicant
 
 WIZARD_STEPS = [
@@ -24,6 +27,7 @@ WIZARD_STEPS = [
     ("national_id", forms.NationalIdForm),
     ("review", forms.ReviewForm),
 ]
+SIGN_UP_FORM = "sign-up"
 STEP_TITLES = {
     "identity": gettext_lazy("Identity"),
     "contact": gettext_lazy("Contact details"),
@@ -43,12 +47,35 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("onboarding:wizard")
     form = forms.SignUpForm(request.POST or None)
+    if request.method == "POST":
+        form_posted_notify(request, SIGN_UP_FORM, form)
     if request.method == "POST" and form.is_valid():
+        signals.sign_up_submitted.send(
+            sender=forms.SignUpForm, request=request, email=form.cleaned_data["email"]
+        )
         services.user_sign_up(
             email=form.cleaned_data["email"], password=form.cleaned_data["password1"]
         )
         return redirect("onboarding:sign-up-sent")
     return render(request, "onboarding/sign_up.html", {"form": form})
+
+
+def form_posted_notify(request: HttpRequest, name: str, form: Any) -> None:
+    """Send the form's posted values and then its validation outcome.
+
+    Receivers get the values in this process only; the signals module
+    forbids storing or logging them.
+    """
+    values = {field: form.data.get(form.add_prefix(field), "") for field in form.fields}
+    signals.form_posted.send(
+        sender=type(form), request=request, form=name, values=values
+    )
+    if form.is_valid():
+        signals.form_accepted.send(sender=type(form), request=request, form=name)
+    else:
+        signals.form_rejected.send(
+            sender=type(form), request=request, form=name, field_names=list(form.errors)
+        )
 
 
 def sign_up_sent(request: HttpRequest) -> HttpResponse:
@@ -129,6 +156,16 @@ class OnboardingWizard(SessionWizardView):
             raise SuspiciousOperation(msg)
         return super().post(*args, **kwargs)
 
+    def get_form(
+        self, step: str | None = None, data: Any = None, files: Any = None
+    ) -> Any:
+        form = super().get_form(step, data, files)
+        # The posted step's form, built once per POST, tells observers what
+        # was typed and whether it passed.
+        if self.request.method == "POST" and data is self.request.POST:
+            form_posted_notify(self.request, f"wizard {form.prefix}", form)
+        return form
+
     def get_form_step_data(self, form: Any) -> dict[str, list[str]]:
         # Keep only this step's own fields; formtools would also store the
         # CSRF token and the management form.
@@ -150,12 +187,14 @@ class OnboardingWizard(SessionWizardView):
             context["summary"] = self._summary()
         return context
 
+    @sensitive_variables("summary")
     def _summary(self) -> dict[str, Any]:
         summary: dict[str, Any] = {}
         for step in ("identity", "contact", "national_id"):
             summary.update(self.get_cleaned_data_for_step(step) or {})
         return summary
 
+    @sensitive_variables("form_list", "form_dict", "form", "data")
     def done(
         self, form_list: Any, form_dict: Any = None, **kwargs: Any
     ) -> HttpResponse:

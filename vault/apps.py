@@ -7,6 +7,7 @@ class VaultConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
+        from django.conf import settings
         from django.core import checks
         from django.db.models.signals import post_init
 
@@ -25,3 +26,14 @@ class VaultConfig(AppConfig):
         # Every process (web, worker, management command) validates keys at
         # start-up, because gunicorn and Celery do not run system checks.
         validate_keys()
+
+        # Here rather than in settings, so that the scrubber can read the
+        # complete PII inventory, and every process starts it.
+        if getattr(settings, "SENTRY_DSN", ""):
+            from vault.sentry import sentry_init
+
+            sentry_init(
+                dsn=settings.SENTRY_DSN,
+                environment=getattr(settings, "SENTRY_ENVIRONMENT", "production"),
+                traces_sample_rate=getattr(settings, "SENTRY_TRACES_SAMPLE_RATE", 0.0),
+            )

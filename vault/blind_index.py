@@ -15,6 +15,7 @@ new key is rolled out, lookups try the current and the previous keys, and
 
 import hashlib
 import hmac
+import ipaddress
 
 import phonenumbers
 
@@ -94,3 +95,9 @@ def national_id_index(country: str, number: str) -> str:
     """Return the blind index of a national ID number issued by ``country``."""
     normalized = f"{country.upper()}:{normalize_national_id(number)}"
     return blind_index(normalized, domain="national_id")
+
+
+def ip_address_index(address: str) -> str:
+    """Return the index of an IP address, in its compressed text form."""
+    normalized = str(ipaddress.ip_address(address.strip()))
+    return blind_index(normalized, domain="ip_address")

@@ -88,6 +88,7 @@ _BIRTH_CONTEXT = re.compile(
 )
 _BIRTH_CONTEXT_WINDOW = 30
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
+_IPV6_GROUP = re.compile(r"[0-9A-Fa-f.]+")
 _IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:.])")
 
 # Card numbers start with the industry digits 2 to 6 (Mastercard, Visa,
@@ -230,8 +231,10 @@ def _ip_addresses(text: str) -> Iterator[Span]:
     for pattern in (_IPV4, _IPV6):
         for found in pattern.finditer(text):
             candidate = found.group()
-            # "::" alone is valid IPv6 but reads as punctuation in text.
-            if candidate.strip(":") == "":
+            # "::", "::1" and "a::b" are valid IPv6, but text has them as
+            # punctuation, slices and loopback; a client's address has more
+            # groups.
+            if ":" in candidate and len(_IPV6_GROUP.findall(candidate)) < 3:
                 continue
             try:
                 ipaddress.ip_address(candidate)

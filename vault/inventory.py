@@ -9,11 +9,14 @@ them. The vault imports no app; it only finds their ``pii.py`` modules.
 import enum
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import autodiscover_modules
 
 from vault import masking
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 
 class Category(enum.StrEnum):
@@ -71,6 +74,10 @@ class PiiField:
     blind_index: BlindIndex | None = None
     # A reveal also needs a second staff member's approval ("four eyes").
     reveal_needs_approval: bool = False
+    # Makes a made-up replacement value for anonymize_database from a Faker
+    # instance seeded for one original value. None picks a generic fake by
+    # the field's type (vault.anonymization.generic_fake).
+    fake: "Callable[[Faker], Any] | None" = None
 
     @property
     def key(self) -> tuple[str, str]:

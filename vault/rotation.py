@@ -80,7 +80,7 @@ def rotate_encryption(
             if any(changed):
                 changed_rows.append((primary_key, *new_tokens))
         if changed_rows and not dry_run:
-            _write_rows(model, fields, changed_rows)
+            write_text_columns(model, fields, changed_rows)
         if progress:
             progress(len(rows))
     return list(reports.values())
@@ -148,7 +148,7 @@ def _batches_of_raw_rows(
         last_key = rows[-1][0]
 
 
-def _write_rows(
+def write_text_columns(
     model: type[models.Model], fields: list[models.Field], rows: list[tuple[Any, ...]]
 ) -> None:
     """Update many rows with one statement, joining on arrays of new values."""

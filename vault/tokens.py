@@ -6,6 +6,7 @@ records exist, unlike a sequential primary key.
 
 import hashlib
 import hmac
+import re
 import secrets
 
 from vault.keys import token_key
@@ -38,3 +39,25 @@ def token_digest(token: str) -> str:
     rebuild a working link.
     """
     return hmac.new(token_key(), token.encode(), hashlib.sha256).hexdigest()
+
+
+OUTBOUND_TOKEN_PREFIX = "tok_"  # noqa: S105 - a label, not a secret
+_OUTBOUND_TOKEN = re.compile(r"tok_[0-9a-f]{64}")
+
+
+def outbound_token(value: str, *, key: bytes, field: str) -> str:
+    """Return the token that stands for ``value`` in a payload to an outside service.
+
+    The token is HMAC-SHA256 over the field name and the value, under
+    ``key``, a key shared with that one recipient. Equal values give equal
+    tokens for that recipient and field only, so two recipients cannot join
+    their records on a token. The caller normalizes ``value`` first.
+    """
+    message = f"{field}\x00{value}".encode()
+    digest = hmac.new(key, message, hashlib.sha256).hexdigest()
+    return f"{OUTBOUND_TOKEN_PREFIX}{digest}"
+
+
+def is_outbound_token(value: object) -> bool:
+    """Return whether ``value`` has the shape of an ``outbound_token``."""
+    return isinstance(value, str) and _OUTBOUND_TOKEN.fullmatch(value) is not None

@@ -7,18 +7,45 @@ missing secrets, so a developer can start the project without set-up.
 
 from pathlib import Path
 
-import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.embedded_postgres import embedded_database_settings
+from config.secret_files import secret_file_env
+from config.tls import database_tls_options, redis_tls_options
 from vault import demo_keys
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-env = environ.Env()
+# Every variable NAME can also come from the file named by NAME_FILE, which
+# is how Docker and Kubernetes hand secrets to a container.
+env = secret_file_env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+
+# The deployment environment: development, test, staging or production.
+# Staging and production are "deployed": they refuse DEBUG and the embedded
+# database before anything else runs, and the hardening block at the end of
+# this file switches on HTTPS, HSTS, secure cookies and database TLS.
+DEPLOYMENT_ENVIRONMENTS = ("development", "test", "staging", "production")
+DEPLOYMENT_ENVIRONMENT = env.str("DJANGO_ENVIRONMENT", default="development")
+if DEPLOYMENT_ENVIRONMENT not in DEPLOYMENT_ENVIRONMENTS:
+    msg = "DJANGO_ENVIRONMENT must be one of: " + ", ".join(DEPLOYMENT_ENVIRONMENTS)
+    raise ImproperlyConfigured(msg)
+DEPLOYED = DEPLOYMENT_ENVIRONMENT in {"staging", "production"}
+if DEPLOYED and DEBUG:
+    msg = (
+        "DJANGO_DEBUG cannot be on when DJANGO_ENVIRONMENT is "
+        f"{DEPLOYMENT_ENVIRONMENT}: debug pages show settings and request data, "
+        "and DEBUG lets the published demo keys in. Unset DJANGO_DEBUG."
+    )
+    raise ImproperlyConfigured(msg)
+if DEPLOYED and "DATABASE_URL" not in env:
+    msg = (
+        "DATABASE_URL is missing, and the embedded database is for development "
+        f"only. Set DATABASE_URL when DJANGO_ENVIRONMENT is {DEPLOYMENT_ENVIRONMENT}."
+    )
+    raise ImproperlyConfigured(msg)
 
 
 def _secret(name: str, demo_value: str) -> str:
@@ -44,6 +71,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute URL of the site, used for links in e-mails. Links are never built
 # from the request's Host header, which a client controls.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
+if DEPLOYED and not SITE_URL.startswith("https://"):
+    msg = "SITE_URL must start with https:// in staging and production."
+    raise ImproperlyConfigured(msg)
 
 # The vault's keys. The first encryption key encrypts and every key in the
 # list decrypts, so a new key is put first and old ones stay until rotated.
@@ -75,6 +105,8 @@ INSTALLED_APPS = [
     "vault",
     "audit",
     "onboarding",
+    "detection",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -208,26 +240,60 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# The console's format: json, one object per line for a log collector, or
+# plain text lines, easier to read in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in {"json", "plain"}:
+    msg = "LOG_FORMAT must be json or plain."
+    raise ImproperlyConfigured(msg)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "audit.logs.JsonFormatter"},
     },
+    # Every handler runs the redaction filter, and runs it after the token
+    # filter, whose placeholder the redaction leaves alone.
     "filters": {
         "verification_tokens": {"()": "onboarding.log_filters.VerificationTokenFilter"},
+        "redaction": {"()": "vault.redaction.RedactionFilter"},
+        "request_id": {"()": "audit.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["verification_tokens"],
+            "formatter": LOG_FORMAT,
+            "filters": ["verification_tokens", "redaction", "request_id"],
+        },
+        # Django's error e-mails to ADMINS, built by
+        # vault.error_reports.RedactingExceptionReporter.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "include_html": True,
+            "filters": [
+                "require_debug_false",
+                "verification_tokens",
+                "redaction",
+                "request_id",
+            ],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # SQL text carries bound parameter values, so it is never logged.
+        # Replaces Django's default handlers for this logger, which have no
+        # redaction filter. Records still reach the console through root.
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        # SQL text carries bound parameter values, so it is never logged,
+        # not even with DEBUG on, when Django would log every query.
         "django.db.backends": {"level": "WARNING", "propagate": True},
+        # redis-py gives this logger a stderr handler of its own, without
+        # the redaction filter, unless the logger exists already. Its lines
+        # repeat pub/sub messages, so only warnings pass.
+        "push_response": {"level": "WARNING", "propagate": True},
         # runserver logs each request line on its own handler; it goes
         # through the console handler instead, so the token filter applies.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
@@ -298,7 +364,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 # line is derived from the address itself.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "onboarding.staff.lockout.username_blind_index"
-AXES_CLIENT_IP_CALLABLE = "onboarding.staff.lockout.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "onboarding.staff.lockout.client_ip_index"
 AXES_LOCKOUT_CALLABLE = "onboarding.staff.lockout.lockout_response"
 # Values that django-axes replaces with asterisks in its log lines.
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "password", "otp_token", "ip_address"]
@@ -395,3 +461,203 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # No result backend is configured, so no task stores a result.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Deployment hardening. The response headers apply in every environment.
+# HTTPS, HSTS, secure cookies and database TLS apply when DEPLOYED (staging
+# and production), where `manage.py check --deploy` then reports no warning.
+# docs/deploy.md describes each setting.
+#
+# The health check responds before host validation and the HTTPS redirect,
+# so it goes first. Permissions-Policy is added to every response that the
+# security middleware lets through.
+MIDDLEWARE.insert(0, "config.middleware.HealthCheckMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "config.middleware.PermissionsPolicyMiddleware",
+)
+# Browser features that no page here uses, denied to every origin, so that
+# an injected script or a framed page cannot request them either.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# A TLS-terminating proxy or load balancer in front of the application sets
+# X-Forwarded-Proto to the scheme that the client used. Turn this on only
+# when that proxy replaces any X-Forwarded-Proto header sent by the client;
+# otherwise a client could claim HTTPS over plain HTTP.
+if env.bool("DJANGO_TRUST_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+if DEPLOYED:
+    SECURE_SSL_REDIRECT = True
+    # One year, the minimum that the HSTS preload list accepts.
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # Over HTTPS only. DJANGO_SECURE_COOKIES is ignored here, because a
+    # session cookie sent over plain HTTP can be read on the network.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # Browsers accept a __Host- cookie only when it is Secure, has Path=/
+    # and no Domain, so no subdomain can set or overwrite these cookies.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    DATABASES["default"]["OPTIONS"] = database_tls_options(
+        DATABASES["default"].get("OPTIONS", {})
+    )
+
+# The SMTP relay's credentials and transport. Deployed environments use
+# STARTTLS by default, because e-mails carry one-time confirmation links.
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=DEPLOYED)
+
+# Redis over TLS, used when CACHE_URL or CELERY_BROKER_URL starts with
+# rediss://. The server certificate is always verified, against the CA
+# bundle in REDIS_TLS_CA_FILE when it is set, otherwise against the system's
+# certificate authorities.
+# TODO: a plain redis:// URL to a remote host is accepted in production, so
+# task messages and lockout counters may cross a network unencrypted.
+REDIS_TLS_CA_FILE = env.str("REDIS_TLS_CA_FILE", default="")
+if CACHES["default"]["LOCATION"].startswith("rediss://"):
+    CACHES["default"]["OPTIONS"] = redis_tls_options(REDIS_TLS_CA_FILE)
+if CELERY_BROKER_URL.startswith("rediss://"):
+    CELERY_BROKER_USE_SSL = redis_tls_options(REDIS_TLS_CA_FILE)
+
+# Detection: anomaly rules, security events and alerts. docs/detection.md
+# describes each rule and each setting below. A rule fires when its count
+# reaches its threshold within its window.
+DETECTION_ENUMERATION_EMAILS = env.int("DETECTION_ENUMERATION_EMAILS", default=10)
+DETECTION_ENUMERATION_WINDOW_SECONDS = env.int(
+    "DETECTION_ENUMERATION_WINDOW_SECONDS", default=15 * 60
+)
+DETECTION_VALIDATION_FAILURES = env.int("DETECTION_VALIDATION_FAILURES", default=10)
+DETECTION_VALIDATION_WINDOW_SECONDS = env.int(
+    "DETECTION_VALIDATION_WINDOW_SECONDS", default=60 * 60
+)
+# Views and reveals of applicant records by one staff member in one hour.
+DETECTION_STAFF_ACCESSES_PER_HOUR = env.int(
+    "DETECTION_STAFF_ACCESSES_PER_HOUR", default=60
+)
+# A reveal this many seconds after a sign-in from a new address raises an
+# event.
+DETECTION_NEW_ADDRESS_REVEAL_SECONDS = env.int(
+    "DETECTION_NEW_ADDRESS_REVEAL_SECONDS", default=60 * 60
+)
+# Alerts: events of this severity or worse are sent to every channel that
+# is configured. Without addresses or a URL, the log line is the only one.
+SECURITY_ALERT_MINIMUM_SEVERITY = env.str(
+    "SECURITY_ALERT_MINIMUM_SEVERITY", default="high"
+)
+SECURITY_ALERT_EMAILS = env.list("SECURITY_ALERT_EMAILS", default=[])
+SECURITY_ALERT_WEBHOOK_URL = env.str("SECURITY_ALERT_WEBHOOK_URL", default="")
+# The HMAC-SHA256 key of the X-Signature header. detection.E001 requires it
+# whenever SECURITY_ALERT_WEBHOOK_URL is set.
+SECURITY_ALERT_WEBHOOK_SECRET = env.str("SECURITY_ALERT_WEBHOOK_SECRET", default="")
+SECURITY_ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float(
+    "SECURITY_ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0
+)
+# Events with the same dedupe key send one alert per this many seconds.
+SECURITY_ALERT_DEDUPE_SECONDS = env.int("SECURITY_ALERT_DEDUPE_SECONDS", default=3600)
+# Alerts sent per clock hour at most; later ones are only logged and shown
+# on the dashboard.
+SECURITY_ALERTS_PER_HOUR = env.int("SECURITY_ALERTS_PER_HOUR", default=30)
+# Retries of a failed delivery, the first after this many seconds and each
+# later one after twice the previous wait.
+SECURITY_ALERT_MAX_RETRIES = env.int("SECURITY_ALERT_MAX_RETRIES", default=5)
+SECURITY_ALERT_RETRY_SECONDS = env.int("SECURITY_ALERT_RETRY_SECONDS", default=30)
+
+# Identity verification and the outbound gate: the provider client in
+# integrations/ and its data contract, described in docs/integrations.md.
+# Without a URL no check is requested and staff decide every application.
+# The URL is the provider's verification endpoint, such as
+# https://provider.example/v1/verifications.
+IDENTITY_VERIFICATION_URL = env.str("IDENTITY_VERIFICATION_URL", default="")
+# Signs each request (HMAC-SHA256), shared with the provider.
+IDENTITY_VERIFICATION_API_KEY = env.str("IDENTITY_VERIFICATION_API_KEY", default="")
+# Makes the tokens that stand for the national ID and the date of birth,
+# shared with the provider so it can match them against its registry.
+IDENTITY_VERIFICATION_TOKEN_KEY = env.str("IDENTITY_VERIFICATION_TOKEN_KEY", default="")
+# Seconds to wait for the provider to connect and, separately, to answer.
+IDENTITY_VERIFICATION_TIMEOUT = env.float("IDENTITY_VERIFICATION_TIMEOUT", default=10.0)
+# E-mail links are built from SITE_URL alone, so it must be an absolute URL.
+if not SITE_URL.startswith(("https://", "http://")):
+    msg = "SITE_URL must be an absolute URL starting with https:// or http://."
+    raise ImproperlyConfigured(msg)
+
+# Strict input and rate limits on the onboarding and sign-in endpoints
+# (detection.middleware). docs/detection.md describes each rule and limit.
+# The middleware's process_view must run before CsrfViewMiddleware's, which
+# reads the request body, so it goes right before it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+    "detection.middleware.EndpointGuardMiddleware",
+)
+# The largest request body, in bytes, that a guarded endpoint accepts. Its
+# forms send well under 2 KiB.
+DETECTION_MAX_BODY_BYTES = env.int("DETECTION_MAX_BODY_BYTES", default=16384)
+# POST requests allowed per URL name, as [requests, seconds] per client IP
+# address ("ip") and per e-mail address ("email"). Sign-up and sign-in count
+# the posted address, the other endpoints the signed-in account's. Set the
+# environment variable to a JSON object of the same shape to replace all
+# of them.
+DETECTION_RATE_LIMITS = env.json(
+    "DETECTION_RATE_LIMITS",
+    default={
+        "onboarding:sign-up": {"ip": [20, 3600], "email": [5, 3600]},
+        "onboarding:verify-email": {"ip": [20, 3600]},
+        "onboarding:sign-in": {"ip": [30, 900], "email": [10, 900]},
+        "onboarding:wizard": {"ip": [120, 600], "email": [60, 600]},
+        "staff:login": {"ip": [20, 900], "email": [10, 900]},
+        "staff:two_factor": {"ip": [20, 900], "email": [10, 900]},
+        "staff:two_factor_enrol": {"ip": [20, 900], "email": [10, 900]},
+        "staff:step_up": {"ip": [20, 900], "email": [10, 900]},
+    },
+)
+
+# Logs, error reports and Sentry without personal data: the redaction of log
+# records, error pages and e-mails, and the optional Sentry reporting.
+# docs/logging-and-errors.md describes each setting below.
+# Right after the correlation id, so that log lines of every later
+# middleware are redacted with the request's own values.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("audit.middleware.RequestIdMiddleware") + 1,
+    "vault.middleware.RequestValuesMiddleware",
+)
+DEFAULT_EXCEPTION_REPORTER_FILTER = (
+    "vault.error_reports.RedactingExceptionReporterFilter"
+)
+DEFAULT_EXCEPTION_REPORTER = "vault.error_reports.RedactingExceptionReporter"
+CSRF_FAILURE_VIEW = "onboarding.error_pages.csrf_failure"
+# Sentry is off unless a DSN is set (vault.sentry).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+# The share of requests and tasks traced, from 0.0 to 1.0.
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# Anonymized staging copies (docs/anonymization.md). On staging, every
+# request gets 503 until anonymize_database has marked the database, so a
+# restored production dump is never served. It follows the correlation id,
+# so the refusal still carries one; the health check before it still
+# answers, because the process itself is healthy.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("audit.middleware.RequestIdMiddleware") + 1,
+    "onboarding.staging.StagingCopyGuardMiddleware",
+)

@@ -16,6 +16,7 @@ os.environ.setdefault("VAULT_BLIND_INDEX_KEY", "TEST-ONLY-blind-index-key")
 os.environ.setdefault("VAULT_TOKEN_KEY", "TEST-ONLY-token-key")
 os.environ.setdefault("AUDIT_CHAIN_KEY", "TEST-ONLY-audit-chain-key")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+os.environ.setdefault("DJANGO_ENVIRONMENT", "test")
 # Playwright's sync API runs an event loop in the test thread, and the
 # browser tests read the database from that same thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,8 +34,12 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 
 # Staff sign-in: each run gets its own cache key prefix, so runs that share
-# the Redis database never see each other's lockout counters.
-CACHES["default"]["KEY_PREFIX"] = f"test-{os.urandom(8).hex()}"  # noqa: F405
+# the Redis database never see each other's lockout counters. The prefix is
+# stored in the environment, so a server that a test starts counts rate
+# limits under it too, and the tests' cache cleanup removes those keys.
+CACHES["default"]["KEY_PREFIX"] = os.environ.setdefault(  # noqa: F405
+    "TEST_CACHE_KEY_PREFIX", f"test-{os.urandom(8).hex()}"
+)
 
 # Retention and Celery: publishing a task with personal data in its
 # arguments raises. Test workers use Redis database 13 and a queue of this

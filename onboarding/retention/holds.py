@@ -13,6 +13,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from audit.services import access_event_record
 from onboarding.models import Applicant, User
 from onboarding.retention.exceptions import LegalHoldError
@@ -22,8 +23,8 @@ logger = logging.getLogger(__name__)
 PERMISSION = "onboarding.set_legal_hold"
 MINIMUM_REASON_LENGTH = 15
 # Access-log actions of the two changes.
-LEGAL_HOLD_SET = "legal_hold_set"
-LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+LEGAL_HOLD_SET = AccessEvent.Action.LEGAL_HOLD_SET
+LEGAL_HOLD_LIFTED = AccessEvent.Action.LEGAL_HOLD_LIFTED
 
 REASON_TOO_SHORT = (
     f"Give a reason of at least {MINIMUM_REASON_LENGTH} characters, without "

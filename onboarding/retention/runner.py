@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from audit.models import AccessEvent
 from audit.services import access_event_record
 from onboarding.retention.exceptions import UnknownRuleError
 from onboarding.retention.rules import RULES, RetentionRule, RunContext
@@ -34,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 # The access-log action of a retention run. Its entry has no actor, because
 # the system acts, and its detail contains the rule, the outcome and counts.
-RETENTION_RUN = "retention_run"
+RETENTION_RUN = AccessEvent.Action.RETENTION_RUN
 COMPLETED = "completed"
 SKIPPED = "skipped"
 FAILED = "failed"

@@ -1,25 +1,21 @@
 """Hooks that make django-axes lock out sign-ins without storing who tried.
 
 django-axes calls each of these through a setting. ``AXES_USERNAME_CALLABLE``
-turns the typed address into its blind index before axes builds a cache key
-or a log line from it. ``AXES_CLIENT_IP_CALLABLE`` decides which address is
-the client's. ``AXES_LOCKOUT_CALLABLE`` renders the page that a locked-out
-client receives.
+turns the typed e-mail address into its blind index before axes builds a
+cache key or a log line from it, and ``AXES_CLIENT_IP_CALLABLE`` does the
+same with the client's IP address. ``AXES_LOCKOUT_CALLABLE`` renders the
+page that a locked-out client receives.
 """
 
-import ipaddress
 import math
 from typing import Any
 
 from axes.helpers import get_cool_off
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from vault import blind_index
-
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+from vault.client_ip import client_ip_address
 
 
 def username_blind_index(
@@ -39,55 +35,17 @@ def username_blind_index(
     return blind_index.email_index(str(address))
 
 
-def client_ip_address(request: HttpRequest) -> str | None:
-    """Return the client's IP address, trusting only configured proxies.
+def client_ip_index(request: HttpRequest) -> str | None:
+    """Return the blind index of the client's IP address.
 
-    Each reverse proxy appends the address it received the request from to
-    X-Forwarded-For, so behind N proxies the client is the N-th entry from
-    the right and everything left of it is whatever the client sent. With
-    TRUSTED_PROXY_COUNT at 0, or a request that does not come from a
-    TRUSTED_PROXY_IPS network, the header is ignored and REMOTE_ADDR counts.
+    django-axes names its address counters after this value, so the Redis
+    keys hold a keyed digest: without the blind-index key, hashing every
+    IPv4 address does not find the address behind a key.
     """
-    remote_address = request.META.get("REMOTE_ADDR")
-    proxy_count = settings.TRUSTED_PROXY_COUNT
-    if proxy_count <= 0 or not _from_trusted_proxy(remote_address):
-        return remote_address
-
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-    if len(hops) < proxy_count:
-        return remote_address
-    client = hops[-proxy_count]
-    try:
-        return str(ipaddress.ip_address(client))
-    except ValueError:
-        return remote_address
-
-
-def _from_trusted_proxy(remote_address: str | None) -> bool:
-    networks = _trusted_proxy_networks()
-    if not networks:
-        return True
-    try:
-        address = ipaddress.ip_address(remote_address or "")
-    except ValueError:
-        return False
-    return any(address in network for network in networks)
-
-
-def _trusted_proxy_networks() -> tuple[IpNetwork, ...]:
-    try:
-        return tuple(
-            ipaddress.ip_network(entry, strict=False)
-            for entry in settings.TRUSTED_PROXY_IPS
-        )
-    except ValueError as error:
-        msg = (
-            "TRUSTED_PROXY_IPS contains an entry that is not an IP address or "
-            "network. List addresses such as 10.0.0.5 or networks such as "
-            "10.0.0.0/24, separated by commas."
-        )
-        raise ImproperlyConfigured(msg) from error
+    address = client_ip_address(request)
+    if not address:
+        return None
+    return blind_index.ip_address_index(address)
 
 
 def lockout_response(

@@ -3,11 +3,12 @@
 A reveal passes these checks in order:
 
 1. the field's permission from the PII inventory;
-2. a record other than the staff member's own;
-3. a second factor confirmed within STAFF_STEP_UP_SECONDS;
-4. a written reason;
-5. room under the hourly limit STAFF_REVEALS_PER_HOUR;
-6. for fields the inventory marks so, a second staff member's approval
+2. a reveal right that no detection rule has suspended (audit.triage);
+3. a record other than the staff member's own;
+4. a second factor confirmed within STAFF_STEP_UP_SECONDS;
+5. a written reason;
+6. room under the hourly limit STAFF_REVEALS_PER_HOUR;
+7. for fields the inventory marks so, a second staff member's approval
    given within STAFF_REVEAL_APPROVAL_TTL.
 
 Every attempt, allowed or refused, writes one access-log entry.
@@ -23,9 +24,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from audit.models import AccessEvent
 from audit.services import access_event_record
+from audit.triage import reveal_right_suspended
 from onboarding.models import Applicant, RevealRequest, User
 from onboarding.pii import APPLICANT, USER
 from onboarding.staff.two_factor import otp_verified_recently
@@ -80,6 +83,10 @@ REVEAL_TARGETS = {
 REFUSALS = {
     "unknown field": _("This field cannot be revealed."),
     "permission": _("Your role may not reveal this field."),
+    "suspended": _(
+        "Your reveal right is suspended after unusual activity. A security "
+        "officer can restore it."
+    ),
     "own record": _("You cannot reveal values of your own application."),
     "step-up": _("Confirm your second factor again before revealing a value."),
     "reason": _("Give a reason of at least %(length)d characters.")
@@ -105,6 +112,7 @@ class RevealRefusedError(Exception):
         super().__init__(str(REFUSALS.get(rule, _("This request is not allowed."))))
 
 
+@sensitive_variables("reason", "value")
 def applicant_field_reveal(
     *,
     actor: User,
@@ -241,6 +249,8 @@ def _checked_target(
     permission = target.declaration.reveal_permission
     if not permission or not actor.has_perm(permission):
         _refuse(actor, applicant, field, "permission", request)
+    if reveal_right_suspended(actor):
+        _refuse(actor, applicant, field, "suspended", request)
     if applicant.user_id == actor.pk:
         _refuse(actor, applicant, field, "own record", request)
     if not otp_verified_recently(request, settings.STAFF_STEP_UP_SECONDS):

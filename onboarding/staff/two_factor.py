@@ -19,10 +19,8 @@ from urllib.parse import quote, urlencode
 
 import django_otp
 import segno
-from django import forms
 from django.conf import settings
 from django.contrib.admin import AdminSite
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -35,9 +33,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
-from django_otp.forms import OTPTokenForm
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from audit.models import AccessEvent
+from audit.services import access_event_record
+from onboarding.staff.two_factor_forms import (
+    EnrolmentForm,
+    SecondFactorForm,
+    StaffAuthenticationForm,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,111 +80,6 @@ def otp_verified_recently(request: HttpRequest, max_age_seconds: int) -> bool:
         return False
     age = timezone.now() - verified_at
     return datetime.timedelta(0) <= age <= datetime.timedelta(seconds=max_age_seconds)
-
-
-# Forms
-
-
-class UnechoedEmailInput(forms.EmailInput):
-    """An e-mail input that comes back empty when the form is shown again.
-
-    No staff portal page contains an e-mail address, not even the one just
-    typed into a rejected form.
-    """
-
-    def format_value(self, value: Any) -> str | None:
-        return None
-
-
-class StaffAuthenticationForm(AdminAuthenticationForm):
-    """The password step: the e-mail address and password of a staff account.
-
-    authenticate() runs through every configured backend, so django-axes
-    counts each failure.
-    """
-
-    error_messages = {
-        **AdminAuthenticationForm.error_messages,
-        "invalid_login": _(
-            "The email address or password is wrong, or the account has no "
-            "access to the staff portal."
-        ),
-    }
-
-    def __init__(self, request: HttpRequest | None = None, **kwargs: Any) -> None:
-        super().__init__(request, **kwargs)
-        self.fields["username"].widget = UnechoedEmailInput(
-            attrs={"autofocus": True, "autocomplete": "username"}
-        )
-
-
-class SecondFactorForm(OTPTokenForm):
-    """A code from the authenticator app, or one unused backup code."""
-
-    otp_error_messages = {
-        **OTPTokenForm.otp_error_messages,
-        "token_required": _("Enter the code from your authenticator app."),
-        "invalid_token": _(
-            "This code is wrong or was already used. Enter the code your "
-            "authenticator app shows now, or an unused backup code."
-        ),
-        "device_required": _("Choose where your code comes from."),
-    }
-
-    def __init__(
-        self, user: Any, request: HttpRequest | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(user, request, **kwargs)
-        self.fields["otp_device"].label = _("Code from")
-        self.fields["otp_token"].label = _("Code")
-        self.fields["otp_token"].widget.attrs.update(
-            {"autocomplete": "one-time-code", "autofocus": True}
-        )
-
-    def clean_otp_token(self) -> str:
-        # Backup codes are stored in lower case, and people copy codes with
-        # spaces in them.
-        return "".join(self.cleaned_data.get("otp_token", "").split()).lower()
-
-
-class EnrolmentForm(forms.Form):
-    """The first code from a newly added authenticator app."""
-
-    otp_token = forms.CharField(
-        label=_("Code from the app"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
-    )
-
-    def __init__(self, device: TOTPDevice, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.device = device
-
-    def clean_otp_token(self) -> str:
-        token = "".join(self.cleaned_data["otp_token"].split())
-        # django-otp makes each wrong code double the wait before the next
-        # check, and rejects every code, right or wrong, until it is over.
-        allowed, _details = self.device.verify_is_allowed()
-        if not allowed:
-            raise forms.ValidationError(
-                _(
-                    "Too many wrong codes in a row. Wait a few seconds, then "
-                    "enter the code the app shows now. Each wrong code "
-                    "doubles the wait."
-                ),
-                code="throttled",
-            )
-        if not self.device.verify_token(token):
-            raise forms.ValidationError(
-                _(
-                    "This code does not match. Check that the time on your "
-                    "phone is right, then enter the code the app shows now."
-                ),
-                code="invalid_token",
-            )
-        return token
 
 
 # Devices and session state
@@ -370,7 +270,7 @@ def verify(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
         if form.is_valid():
             _mark_verified(request, form.get_user().otp_device, new_session=True)
             return _redirect_onward(request, admin_site)
-        logger.warning("Second-factor check failed for staff user %s.", user.pk)
+        _second_factor_failed(user, "sign_in")
     context = {
         "title": _("Enter your code"),
         "form": form,
@@ -397,7 +297,9 @@ def enrol(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
 
     device = _pending_or_new_totp_device(user)
     form = EnrolmentForm(device, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        _second_factor_failed(user, "enrol")
+    elif request.method == "POST":
         with transaction.atomic():
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -457,13 +359,24 @@ def step_up(request: HttpRequest, admin_site: AdminSite) -> HttpResponse:
         if form.is_valid():
             _mark_verified(request, form.get_user().otp_device, new_session=False)
             return _redirect_onward(request, admin_site)
-        logger.warning("Step-up check failed for staff user %s.", user.pk)
+        _second_factor_failed(user, "step_up")
     context = {
         "title": _("Confirm it is you"),
         "form": form,
         "next": _requested_next(request),
     }
     return _render(request, admin_site, "staff/step_up.html", context)
+
+
+def _second_factor_failed(user: Any, step: str) -> None:
+    """Log and audit a rejected code; ``step`` names the page that took it."""
+    logger.warning("Second-factor check failed for staff user %s at %s.", user.pk, step)
+    access_event_record(
+        actor=user,
+        action=AccessEvent.Action.OTP_FAILED,
+        outcome=AccessEvent.Outcome.DENIED,
+        detail={"step": step},
+    )
 
 
 def _device_choice(device: TOTPDevice | None) -> dict[str, str]:

@@ -18,7 +18,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import (
+    sensitive_post_parameters,
+    sensitive_variables,
+)
 from django.views.decorators.http import require_POST
 
 from audit.models import AccessEvent
@@ -57,6 +60,7 @@ def _detail_url(applicant: Applicant) -> str:
 
 @require_POST
 @sensitive_post_parameters("q")
+@sensitive_variables("term")
 def search(request: HttpRequest, *, model_admin: Any) -> HttpResponse:
     """Find applicants by a posted term, then list the matches by reference.
 
@@ -95,6 +99,7 @@ def search(request: HttpRequest, *, model_admin: Any) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters("reason")
+@sensitive_variables("reason", "context")
 def reveal(
     request: HttpRequest, reference: str, field: str, *, model_admin: Any
 ) -> HttpResponse:

@@ -10,6 +10,7 @@ AUDIT_TABLES = (
     "audit_chainhead",
     "audit_chaincheckpoint",
     "audit_securityevent",
+    "audit_revealsuspension",
 )
 
 

@@ -252,6 +252,49 @@ def test_lockout(client, staff_user, settings):
     assert event.request_id == response["X-Request-ID"]
 
 
+def assert_wrong_code_recorded(mark: int, user, step: str) -> None:
+    event = only_new_event(mark, AccessEvent.Action.OTP_FAILED)
+    assert event.actor_id == user.pk
+    assert event.outcome == AccessEvent.Outcome.DENIED
+    assert event.detail == {"step": step}
+
+
+def test_wrong_code_at_sign_in(
+    password_only_staff_client, staff_user, staff_totp_device
+):
+    mark = last_id(AccessEvent)
+
+    response = password_only_staff_client.post(
+        reverse("staff:two_factor"),
+        {"otp_device": staff_totp_device.persistent_id, "otp_token": "000000"},
+    )
+
+    assert response.status_code == 200
+    assert_wrong_code_recorded(mark, staff_user, "sign_in")
+
+
+def test_wrong_code_at_step_up(staff_client, staff_user, staff_totp_device):
+    mark = last_id(AccessEvent)
+
+    response = staff_client.post(
+        reverse("staff:step_up"),
+        {"otp_device": staff_totp_device.persistent_id, "otp_token": "000000"},
+    )
+
+    assert response.status_code == 200
+    assert_wrong_code_recorded(mark, staff_user, "step_up")
+
+
+def test_wrong_enrolment_code(client, staff_user):
+    client.force_login(staff_user)
+    client.get(reverse("staff:two_factor_enrol"))
+    mark = last_id(AccessEvent)
+
+    client.post(reverse("staff:two_factor_enrol"), {"otp_token": "000000"})
+
+    assert_wrong_code_recorded(mark, staff_user, "enrol")
+
+
 def test_otp_enrolment_once(staff_user):
     device = TOTPDevice.objects.create(user=staff_user, name="app", confirmed=False)
     mark = last_id(AccessEvent)

@@ -2,11 +2,12 @@
 
 The applicant signs up, confirms the address, fails a sign-in once, signs
 in and completes the wizard. Staff search, view, reveal with four eyes,
-decide, export, resend a link, and fail to sign in with the applicant's
-address until locked out. A security analyst reads and exports both
-viewers. Then the test searches for every canary value in the JSON of every
-row of every audit table, the decrypted reveal reasons, the viewers' pages
-and exports, and the audit log lines.
+decide, export, set and lift a legal hold, enter a wrong step-up code,
+resend a link, and fail to sign in with the applicant's address until
+locked out. A retention rule runs. A security analyst reads and exports
+both viewers and reads a reveal's reason. Then the test searches for every
+canary value in the JSON of every row of every audit table, the decrypted
+reveal reasons, the viewers' pages and exports, and the audit log lines.
 """
 
 import logging
@@ -16,10 +17,14 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import AccessEvent
+from audit.models import AccessEvent, RevealSuspension
+from audit.services import security_event_record
+from audit.triage import reveal_right_suspend
 from audit.verification import verify_all
 from onboarding.models import Applicant, RevealRequest, User
+from onboarding.retention import runner
 from tests.audit.conftest import AUDIT_TABLES
 from tests.onboarding.wizard_steps import WIZARD, contact, identity, national_id, review
 
@@ -112,6 +117,17 @@ def staff_session(portal_client, canary, settings) -> list[str]:
         reverse("staff:onboarding_applicant_decide", args=[applicant.reference]),
         {"decision": "verified"},
     )
+    legal_hold = reverse(
+        "staff:onboarding_applicant_legal_hold", args=[applicant.reference]
+    )
+    compliance.post(legal_hold, {"reason": REASON})
+    compliance.post(legal_hold, {"reason": REASON})
+    device = TOTPDevice.objects.filter(user=compliance.staff_member).get()
+    compliance.post(
+        reverse("staff:step_up"),
+        {"otp_device": device.persistent_id, "otp_token": "000000"},
+    )
+    runner.rule_run(rule_name="expired_sessions")
     portal_client("Support").post(
         reverse(
             "staff:onboarding_applicant_resend_verification", args=[applicant.reference]
@@ -140,7 +156,33 @@ def security_reading(security) -> list[str]:
             reverse("staff:audit_accessevent_change", args=[reveal_event.pk])
         ).content.decode()
     )
+    pages.append(
+        security.post(
+            reverse("staff:audit_accessevent_reason", args=[reveal_event.pk])
+        ).content.decode()
+    )
+    pages.extend(security_triage(security, reveal_event))
     return pages
+
+
+def security_triage(security, reveal_event: AccessEvent) -> list[str]:
+    """Acknowledge an event and restore a reveal right on the dashboard."""
+    event = security_event_record(severity="high", rule="journey check")
+    reveal_right_suspend(user_id=reveal_event.actor_id, security_event=event)
+    dashboard = reverse("staff:audit_securityevent_changelist")
+    security.post(dashboard, {"action": "acknowledge", "_selected_action": [event.pk]})
+    suspensions = reverse("staff:audit_revealsuspension_changelist")
+    security.post(
+        suspensions,
+        {
+            "action": "restore",
+            "_selected_action": [RevealSuspension.objects.get().pk],
+        },
+    )
+    return [
+        security.get(dashboard).content.decode(),
+        security.get(suspensions).content.decode(),
+    ]
 
 
 @pytest.mark.django_db

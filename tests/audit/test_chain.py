@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audit import chain
 from audit.models import CHAINED_MODELS, AccessEvent, ChainHead, ChangeEntry
@@ -123,6 +125,41 @@ def test_missing_head_continues_chain(staff_user):
 
     assert second.pk == first.pk + 1
     assert verify_chain(AccessEvent).intact
+
+
+def test_lone_writer_needs_one_statement(staff_user):
+    access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+
+    with CaptureQueriesContext(connection) as queries:
+        access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize("stale", ["behind", "unknown"])
+def test_stale_remembered_head_still_links(staff_user, stale):
+    first = access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+    access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+    # As if another process had written the second entry: this process
+    # remembers the head after the first entry, or a head that never was.
+    remembered = (connection.alias, AccessEvent.CHAIN)
+    chain._known_heads[remembered] = (
+        (first.pk, first.chain_hash) if stale == "behind" else (10**9, "v:unknown")
+    )
+
+    third = access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+
+    assert third.pk == first.pk + 2
+    assert verify_chain(AccessEvent).intact
+    assert chain._known_heads[remembered] == (third.pk, third.chain_hash)
+
+
+def test_head_holds_newest_link(staff_user):
+    entry = access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
+
+    head = ChainHead.objects.get(chain=AccessEvent.CHAIN)
+
+    assert (head.last_id, head.last_hash) == (entry.pk, entry.chain_hash)
 
 
 def test_change_entries_chain_separately(staff_user):

@@ -153,12 +153,13 @@ def test_task_scheduled_daily():
     assert entry["schedule"].day_of_week == set(range(7))
 
 
-def test_append_after_deleted_newest_row(events, staff_user, caplog):
+def test_append_after_deleted_newest_row(events, staff_user):
     tamper("DELETE FROM audit_accessevent WHERE id = %s", [events[-1].pk])
 
     newer = access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
 
+    # The head still holds the deleted entry's link, so the new entry follows
+    # it, and the walk finds that the entry before the new one is not it.
     assert newer.pk == events[-1].pk + 1
-    assert f"entry {events[-1].pk} is missing" in caplog.text
     with pytest.raises(CommandError, match=rf"broken at row {newer.pk}:"):
         verify()

@@ -205,5 +205,47 @@ def test_detail_pages_open(security, logged_events):
     change = security.get(reverse("staff:audit_changeentry_change", args=[entry.pk]))
 
     assert access.status_code == 200
-    assert REASON in access.content.decode()
+    assert REASON not in access.content.decode()
+    assert f"Given, {len(REASON)} characters." in access.content.decode()
     assert change.status_code == 200
+
+
+def reason_url(event) -> str:
+    return reverse("staff:audit_accessevent_reason", args=[event.pk])
+
+
+def test_reason_asked_for_before_shown(security, logged_events):
+    event = logged_events["first reveal"]
+    before = AccessEvent.objects.filter(action=AccessEvent.Action.REASON_READ).count()
+
+    response = security.get(reason_url(event))
+
+    assert response.status_code == 200
+    assert REASON not in response.content.decode()
+    assert (
+        AccessEvent.objects.filter(action=AccessEvent.Action.REASON_READ).count()
+        == before
+    )
+
+
+def test_reading_reason_is_recorded(security, logged_events):
+    event = logged_events["first reveal"]
+
+    response = security.post(reason_url(event))
+
+    assert response.status_code == 200
+    assert REASON in response.content.decode()
+    reading = AccessEvent.objects.filter(action=AccessEvent.Action.REASON_READ).get()
+    assert reading.actor_id == response.wsgi_request.user.pk
+    assert reading.detail == {"event": event.pk}
+    assert reading.reason == ""
+
+
+@pytest.mark.parametrize("role", ["Support", "Compliance"])
+def test_reason_closed_to_other_roles(portal_client, logged_events, role):
+    response = portal_client(role).post(reason_url(logged_events["first reveal"]))
+
+    assert response.status_code == 403
+    assert not AccessEvent.objects.filter(
+        action=AccessEvent.Action.REASON_READ
+    ).exists()

@@ -1,14 +1,25 @@
 import os
+import secrets
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.deploy.project_files import (
+    PRODUCTION_COMPOSE_FILE,
     REPO_ROOT,
     VENV_BIN,
+    interpolate,
     load_compose,
     service_environment,
+)
+from tests.deploy.tls_servers import (
+    Certificates,
+    make_certificates,
+    tls_postgres,
+    tls_redis,
 )
 
 # Redis database 14 is reserved for these tests, so their workers and control
@@ -65,6 +76,94 @@ def app_environment(compose, database_url) -> dict[str, str]:
         EMAIL_HOST="127.0.0.1",
         PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         # The image sets PYTHONPATH=/app, its copy of this folder.
+        PYTHONPATH=str(REPO_ROOT),
+    )
+    for name in PASSED_THROUGH:
+        if name in os.environ:
+            environment[name] = os.environ[name]
+    return environment
+
+
+# Values for the ${...} variables of docker-compose.prod.yml. Mail goes to
+# 127.0.0.1, where nothing is sent during these tests.
+PRODUCTION_VARIABLES = {
+    "DJANGO_ALLOWED_HOSTS": "onboarding.example.com",
+    "SITE_URL": "https://onboarding.example.com",
+    "EMAIL_HOST": "127.0.0.1",
+    "DEFAULT_FROM_EMAIL": "onboarding@example.com",
+}
+SECRETS_FOLDER = "/run/secrets/"
+
+
+@pytest.fixture(scope="session")
+def tls_certificates(tmp_path_factory) -> Certificates:
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def tls_database_port(tls_certificates) -> Iterator[int]:
+    with tls_postgres(tls_certificates) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def tls_redis_port(tls_certificates, tmp_path_factory) -> Iterator[int]:
+    with tls_redis(tls_certificates, tmp_path_factory.mktemp("redis")) as port:
+        yield port
+
+
+@pytest.fixture(scope="session")
+def production_secrets(
+    tmp_path_factory, tls_certificates, tls_database_port, tls_redis_port
+) -> dict[str, str]:
+    """Return the value of each secret file that docker-compose.prod.yml mounts.
+
+    The keys are new for every run and read as test-only. The URLs point at
+    this run's TLS servers, with the certificate authority made for it.
+    """
+    ca_file = tls_certificates.ca_file
+    redis_url = f"rediss://127.0.0.1:{tls_redis_port}"
+    return {
+        "django_secret_key": f"TEST-ONLY-{secrets.token_urlsafe(32)}",
+        "vault_encryption_keys": Fernet.generate_key().decode(),
+        "vault_blind_index_key": f"TEST-ONLY-{secrets.token_urlsafe(32)}",
+        "vault_token_key": f"TEST-ONLY-{secrets.token_urlsafe(32)}",
+        "audit_chain_key": f"TEST-ONLY-{secrets.token_urlsafe(32)}",
+        "database_url": (
+            f"postgres://postgres@127.0.0.1:{tls_database_port}/postgres"
+            f"?sslmode=verify-full&sslrootcert={ca_file}"
+        ),
+        "celery_broker_url": f"{redis_url}/0",
+        "cache_url": f"{redis_url}/1",
+        "email_host_password": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def production_environment(
+    tmp_path_factory, production_secrets, tls_certificates
+) -> dict[str, str]:
+    """Return the web service's production environment, run natively.
+
+    Each /run/secrets/ path becomes a file of this run, written with a final
+    newline as ``echo`` would write it. The environment contains no secret.
+    """
+    folder = tmp_path_factory.mktemp("secrets")
+    web = load_compose(PRODUCTION_COMPOSE_FILE)["services"]["web"]
+    environment = {}
+    for name, value in service_environment(web).items():
+        value = interpolate(value, PRODUCTION_VARIABLES)
+        if value.startswith(SECRETS_FOLDER):
+            secret = value.removeprefix(SECRETS_FOLDER)
+            path = folder / secret
+            path.write_text(production_secrets[secret] + "\n")
+            value = str(path)
+        environment[name] = value
+    environment.update(
+        # The compose file leaves this unset for managed Redis services,
+        # whose certificates chain to the system's authorities.
+        REDIS_TLS_CA_FILE=str(tls_certificates.ca_file),
+        PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         PYTHONPATH=str(REPO_ROOT),
     )
     for name in PASSED_THROUGH:

@@ -1,5 +1,6 @@
 """Readers for docker-compose.yml, the Dockerfile and .dockerignore."""
 
+import ast
 import re
 import shlex
 import sys
@@ -10,6 +11,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+PRODUCTION_COMPOSE_FILE = REPO_ROOT / "docker-compose.prod.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 SETTINGS_FILE = REPO_ROOT / "config" / "settings" / "base.py"
@@ -18,8 +20,8 @@ SETTINGS_FILE = REPO_ROOT / "config" / "settings" / "base.py"
 VENV_BIN = Path(sys.executable).parent
 
 
-def load_compose() -> dict[str, Any]:
-    return yaml.safe_load(COMPOSE_FILE.read_text())
+def load_compose(path: Path = COMPOSE_FILE) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
 
 
 def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -37,6 +39,81 @@ def service_environment(service: dict[str, Any]) -> dict[str, str]:
     if isinstance(environment, list):
         return dict(item.split("=", 1) for item in environment)
     return {name: str(value) for name, value in environment.items()}
+
+
+# Compose's interpolation forms: ${NAME}, ${NAME:-default} and
+# ${NAME:?error message}.
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::(?P<kind>[-?])(?P<rest>[^}]*))?\}")
+
+
+def interpolate(value: str, variables: dict[str, str]) -> str:
+    """Replace compose's ``${...}`` forms in ``value`` as compose does.
+
+    A ``${NAME:?message}`` whose variable is missing or empty raises
+    KeyError, as it stops ``docker compose`` with that message.
+    """
+
+    def replacement(match: re.Match[str]) -> str:
+        name, kind, rest = match["name"], match["kind"], match["rest"]
+        if variables.get(name):
+            return variables[name]
+        if kind == "-":
+            return rest
+        if kind == "?":
+            msg = f"{name}: {rest}"
+            raise KeyError(msg)
+        return ""
+
+    return INTERPOLATION.sub(replacement, value)
+
+
+def required_variables(path: Path) -> set[str]:
+    """Return the variables that a compose file requires with ``${NAME:?}``."""
+    return {
+        match["name"]
+        for match in INTERPOLATION.finditer(path.read_text())
+        if match["kind"] == "?"
+    }
+
+
+def settings_environment_reads() -> tuple[set[str], set[str]]:
+    """Return the variables that config/settings/base.py requires.
+
+    The first set contains the variables read with no default and no
+    ``"NAME" in env`` test around them. The second contains the secrets read
+    through ``_secret``, which fall back to the demo keys while DEBUG is on.
+    A default counts only when passed as the ``default`` keyword, so a
+    positional default shows up as required.
+    """
+    tree = ast.parse(SETTINGS_FILE.read_text())
+    tested = {
+        node.left.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.ops[0], ast.In)
+        and isinstance(node.comparators[0], ast.Name)
+        and node.comparators[0].id == "env"
+    }
+    required, secrets = set(), set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        if not isinstance(node.args[0], ast.Constant):
+            continue
+        name = node.args[0].value
+        function = node.func
+        if isinstance(function, ast.Name) and function.id == "_secret":
+            secrets.add(name)
+        elif (
+            isinstance(function, ast.Attribute)
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "env"
+            and not any(keyword.arg == "default" for keyword in node.keywords)
+            and name not in tested
+        ):
+            required.add(name)
+    return required, secrets
 
 
 def service_command(service: dict[str, Any]) -> list[str]:

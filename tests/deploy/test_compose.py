@@ -1,6 +1,5 @@
 """docker-compose.yml, checked without a Docker engine."""
 
-import ast
 import subprocess
 from urllib.parse import urlsplit
 
@@ -9,58 +8,18 @@ import pytest
 
 from tests.deploy.project_files import (
     COMPOSE_FILE,
-    SETTINGS_FILE,
     VENV_BIN,
     app_services,
     dockerfile_instructions,
     final_stage,
     service_environment,
+    settings_environment_reads,
 )
 
 ROOT_USERS = {"root", "0"}
 # The services that are reachable from the host: the application and the
 # mail catcher's web page.
 PUBLISHING_SERVICES = {"web", "mailpit"}
-
-
-def settings_environment_reads() -> tuple[set[str], set[str]]:
-    """Return the variables that config/settings/base.py requires.
-
-    The first set contains the variables read with no default and no
-    ``"NAME" in env`` test around them. The second contains the secrets read
-    through ``_secret``, which fall back to the demo keys while DEBUG is on.
-    A default counts only when passed as the ``default`` keyword, so a
-    positional default shows up as required.
-    """
-    tree = ast.parse(SETTINGS_FILE.read_text())
-    tested = {
-        node.left.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Compare)
-        and isinstance(node.left, ast.Constant)
-        and isinstance(node.ops[0], ast.In)
-        and isinstance(node.comparators[0], ast.Name)
-        and node.comparators[0].id == "env"
-    }
-    required, secrets = set(), set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call) or not node.args:
-            continue
-        if not isinstance(node.args[0], ast.Constant):
-            continue
-        name = node.args[0].value
-        function = node.func
-        if isinstance(function, ast.Name) and function.id == "_secret":
-            secrets.add(name)
-        elif (
-            isinstance(function, ast.Attribute)
-            and isinstance(function.value, ast.Name)
-            and function.value.id == "env"
-            and not any(keyword.arg == "default" for keyword in node.keywords)
-            and name not in tested
-        ):
-            required.add(name)
-    return required, secrets
 
 
 def test_compose_file_matches_compose_spec():

@@ -174,3 +174,17 @@ def test_copied_paths_reach_build_context():
 @pytest.mark.parametrize("path", LOCAL_STATE)
 def test_dockerignore_excludes_local_state(path):
     assert dockerignore_excludes(path)
+
+
+def test_every_project_app_copied():
+    copied = {
+        shlex.split(instruction.arguments)[0]
+        for instruction in final_stage(dockerfile_instructions())
+        if instruction.keyword == "COPY" and "--from=" not in instruction.arguments
+    }
+    apps = {path.parent.name for path in REPO_ROOT.glob("*/apps.py")}
+
+    # The settings install every app, so an image without one fails to start.
+    assert {"vault", "audit", "onboarding"} <= apps
+    for app in apps:
+        assert app in copied, f"the Dockerfile does not copy {app}/"

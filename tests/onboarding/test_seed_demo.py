@@ -37,11 +37,22 @@ def applicants() -> list[Applicant]:
     return list(Applicant.objects.select_related("user"))
 
 
+def applicants_with_data() -> list[Applicant]:
+    """Return the seeded applicants that hold submitted values."""
+    empty = {Applicant.Status.DRAFT, Applicant.Status.ERASED}
+    return [applicant for applicant in applicants() if applicant.status not in empty]
+
+
+# The seeded staff: the superuser and one account per role.
+STAFF_COUNT = 1 + len(seed_demo.ROLE_ACCOUNTS)
+ERASED_COUNT = 2
+
+
 def decrypted_snapshot() -> list[tuple]:
     """Return every seeded applicant's decrypted values, in a stable order."""
     return sorted(
         (
-            applicant.user.email,
+            applicant.user.email if applicant.user else "",
             applicant.status,
             applicant.legal_name,
             applicant.date_of_birth,
@@ -61,20 +72,32 @@ def test_seed_demo_default_count(staff_password):
 
     assert Applicant.objects.count() == seed_demo.DEFAULT_APPLICANT_COUNT
     assert (
-        "12 created (3 draft, 3 submitted, 2 verified, 2 rejected, 2 withdrawn)"
-        in stdout
+        "12 created (2 draft, 2 submitted, 2 verified, 2 rejected, 2 withdrawn, "
+        "2 erased)" in stdout
     )
     assert "0 skipped" in stdout
     assert "staff@example.com: created" in stdout
 
 
 @pytest.mark.django_db
-def test_seed_demo_every_status_but_erased(staff_password):
+def test_seed_demo_every_status(staff_password):
     run_seed_demo()
 
     statuses = {applicant.status for applicant in applicants()}
-    expected = set(Applicant.Status) - {Applicant.Status.ERASED}
-    assert statuses == expected
+    assert statuses == set(Applicant.Status)
+
+
+@pytest.mark.django_db
+def test_seed_demo_erased_are_tombstones(staff_password):
+    run_seed_demo()
+
+    erased = Applicant.objects.filter(status=Applicant.Status.ERASED)
+    assert erased.count() == ERASED_COUNT
+    for applicant in erased:
+        assert applicant.user is None
+        assert applicant.legal_name is None
+        assert applicant.national_id_index == ""
+        assert applicant.erased_at is not None
 
 
 @pytest.mark.django_db
@@ -85,7 +108,9 @@ def test_seed_demo_is_idempotent(staff_password):
     stdout, _ = run_seed_demo()
 
     assert decrypted_snapshot() == first
-    assert User.objects.count() == seed_demo.DEFAULT_APPLICANT_COUNT + 1
+    assert User.objects.count() == (
+        seed_demo.DEFAULT_APPLICANT_COUNT - ERASED_COUNT + STAFF_COUNT
+    )
     assert "0 created" in stdout
     assert "12 skipped" in stdout
     assert "already present" in stdout
@@ -101,7 +126,9 @@ def test_seed_demo_idempotent_during_key_rotation(staff_password, settings):
 
     stdout, _ = run_seed_demo()
 
-    assert User.objects.count() == seed_demo.DEFAULT_APPLICANT_COUNT + 1
+    assert User.objects.count() == (
+        seed_demo.DEFAULT_APPLICANT_COUNT - ERASED_COUNT + STAFF_COUNT
+    )
     assert "0 created" in stdout
     assert "already present" in stdout
 
@@ -123,7 +150,7 @@ def test_seed_demo_same_seed_same_data(staff_password):
     run_seed_demo(seed=41)
     first = decrypted_snapshot()
     User.objects.all().delete()
-    assert not Applicant.objects.exists()
+    Applicant.objects.all().delete()
 
     run_seed_demo(seed=41)
 
@@ -135,10 +162,12 @@ def test_seed_demo_other_seed_other_data(staff_password):
     run_seed_demo(seed=41)
     first = decrypted_snapshot()
     User.objects.all().delete()
+    Applicant.objects.all().delete()
 
     run_seed_demo(seed=42)
 
-    assert {row[0] for row in decrypted_snapshot()}.isdisjoint(row[0] for row in first)
+    emails = {row[0] for row in decrypted_snapshot()} - {""}
+    assert emails.isdisjoint(row[0] for row in first)
 
 
 def test_synthetic_people_repeatable():
@@ -174,9 +203,7 @@ def test_seed_demo_emails_in_reserved_domains(staff_password):
 def test_seed_demo_phones_in_fictional_range(staff_password):
     run_seed_demo()
 
-    for applicant in applicants():
-        if applicant.status == Applicant.Status.DRAFT:
-            continue
+    for applicant in applicants_with_data():
         assert FICTIONAL_LONDON_PHONE.fullmatch(applicant.phone), applicant.reference
 
 
@@ -184,9 +211,7 @@ def test_seed_demo_phones_in_fictional_range(staff_password):
 def test_seed_demo_national_ids_temporary(staff_password):
     run_seed_demo()
 
-    for applicant in applicants():
-        if applicant.status == Applicant.Status.DRAFT:
-            continue
+    for applicant in applicants_with_data():
         number = applicant.national_id
         assert applicant.national_id_country == "FI"
         assert hetu.is_valid(number, allow_temporary=True), applicant.reference
@@ -198,9 +223,7 @@ def test_seed_demo_national_ids_temporary(staff_password):
 def test_seed_demo_national_id_matches_birth_date(staff_password):
     run_seed_demo()
 
-    for applicant in applicants():
-        if applicant.status == Applicant.Status.DRAFT:
-            continue
+    for applicant in applicants_with_data():
         assert applicant.national_id[:6] == f"{applicant.date_of_birth:%d%m%y}"
 
 
@@ -208,9 +231,7 @@ def test_seed_demo_national_id_matches_birth_date(staff_password):
 def test_seed_demo_submitted_have_blind_indexes(staff_password):
     run_seed_demo()
 
-    for applicant in applicants():
-        if applicant.status == Applicant.Status.DRAFT:
-            continue
+    for applicant in applicants_with_data():
         assert applicant.submitted_at is not None
         assert applicant.phone_index == blind_index.phone_index(applicant.phone)
         assert applicant.national_id_index == blind_index.national_id_index(
@@ -244,6 +265,8 @@ def test_seed_demo_applicants_cannot_sign_in(staff_password):
     run_seed_demo()
 
     for applicant in applicants():
+        if applicant.user is None:
+            continue
         assert not applicant.user.has_usable_password()
         assert not applicant.user.is_staff
 
@@ -271,7 +294,8 @@ def test_seed_demo_output_names_no_applicant(staff_password):
     stdout, stderr = run_seed_demo()
 
     for applicant in applicants():
-        assert applicant.user.email not in stdout + stderr
+        if applicant.user is not None:
+            assert applicant.user.email not in stdout + stderr
         assert applicant.reference not in stdout + stderr
 
 

@@ -107,6 +107,22 @@ def test_detail_shows_masked_values(staff_client, submitted_applicant, canary):
 
 
 @pytest.mark.django_db
+def test_minimized_national_id_keeps_its_mask(
+    staff_client, submitted_applicant, canary
+):
+    # What the verified-minimization retention rule leaves of the number.
+    submitted_applicant.national_id = None
+    submitted_applicant.national_id_last4 = canary.national_id[-4:]
+    submitted_applicant.save(update_fields=["national_id", "national_id_last4"])
+
+    response = staff_client.get(detail_url(submitted_applicant))
+
+    assert (
+        escape(masking.mask_last_four(canary.national_id)) in response.content.decode()
+    )
+
+
+@pytest.mark.django_db
 def test_detail_shows_no_canary_value(staff_client, submitted_applicant, canary):
     response = staff_client.get(detail_url(submitted_applicant))
 

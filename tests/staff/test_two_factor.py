@@ -51,7 +51,11 @@ def pending_device(user) -> TOTPDevice:
 
 
 def enter_code(client, device, *, url: str = TWO_FACTOR_URL, **data):
-    payload = {"otp_device": device.persistent_id, "otp_token": totp_code(device)}
+    payload = {"otp_token": totp_code(device)}
+    # The enrolment form has no device choice, and strict input rejects a
+    # field that a form does not declare.
+    if url != ENROL_URL:
+        payload["otp_device"] = device.persistent_id
     return client.post(url, {**payload, **data})
 
 

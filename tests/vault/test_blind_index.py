@@ -58,7 +58,7 @@ def test_index_hides_value():
 
 @pytest.mark.parametrize(
     ("country", "first", "second"),
-    [("FI", "131052-9308", "131052 9308"), ("US", "123-45-6789", "123456789")],
+    [("FI", "131052-9308", "131052 9308"), ("US", "987-65-4320", "987654320")],
 )
 def test_national_id_index_ignores_separators(country, first, second):
     assert blind_index.national_id_index(

@@ -53,6 +53,7 @@ NEGATIVES = [
     "gAAAAABnX2c0ZGVtb190b2tlbl9ub3RfYV9yZWFsX29uZQ==",
     "10:00:00",
     "std::vector and a :: b",
+    "replies[::2] and the loopback ::1",
     "version 5.7.0",
     "+01:00",
     "000000013",

@@ -1,16 +1,21 @@
-"""Fill the database with synthetic applicants and a demo staff account.
+"""Fill the database with synthetic applicants and demo staff accounts.
 
 Every value comes from onboarding.synthetic, so from reserved ranges, and
-every row is marked ``is_synthetic``. Running the command again with the
-same seed creates nothing new: an applicant whose address already has an
-account, found through the email blind index, is skipped.
+every row is marked ``is_synthetic``. References and account ids come from
+the seed too, so two runs with one seed into empty databases give the same
+rows. Running the command again with the same seed creates nothing new: an
+applicant whose reference exists, or whose address already has an account
+(found through the email blind index), is skipped.
 """
 
 import os
+import uuid
 from collections import Counter
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,6 +24,7 @@ from django.utils import timezone
 
 from onboarding import services
 from onboarding.models import Applicant, User
+from onboarding.roles import ensure_roles
 from onboarding.synthetic import (
     FICTIONAL_PHONE_COUNT,
     SyntheticPerson,
@@ -30,15 +36,24 @@ DEFAULT_APPLICANT_COUNT = 12
 DEFAULT_SEED = 2026
 
 STAFF_EMAIL = "staff@example.com"
+# One account per staff role, and a second compliance officer, because a
+# four-eyes reveal needs another officer's approval.
+ROLE_ACCOUNTS = {
+    "support@example.org": "Support",
+    "compliance@example.org": "Compliance",
+    "compliance.second@example.org": "Compliance",
+    "security@example.org": "Security",
+    "administrator@example.org": "Administrator",
+}
+# Staff account ids derive from the address, so they repeat across runs.
+STAFF_ID_NAMESPACE = uuid.UUID("6f0d2a4e-8a53-4c2e-9d0b-5e1f3c7a9b21")
 STAFF_PASSWORD_VARIABLE = "DEMO_STAFF_PASSWORD"  # noqa: S105 - a variable name
 # Published in the README, so it is accepted only while DEBUG is on, like the
 # demo keys.
 PUBLISHED_STAFF_PASSWORD = "demo-staff-password"  # noqa: S105
 
-# Every status except erased, because an erased record contains no data.
-SEEDED_STATUSES = [
-    status for status in Applicant.Status if status != Applicant.Status.ERASED
-]
+# An erased applicant is a tombstone: reference, dates and outcome, no user.
+SEEDED_STATUSES = list(Applicant.Status)
 
 COUNT_OUT_OF_RANGE = f"--applicants must be between 0 and {FICTIONAL_PHONE_COUNT}."
 STAFF_PASSWORD_MISSING = (
@@ -62,9 +77,9 @@ STAFF_PASSWORD_FALLBACK = (
 
 class Command(BaseCommand):
     help = (
-        "Create synthetic applicants in every status except erased, and the "
-        f"demo staff superuser {STAFF_EMAIL}. Running it again with the same "
-        "seed skips what exists."
+        "Create synthetic applicants in every status, the demo staff "
+        f"superuser {STAFF_EMAIL} and one staff account per role. Running it "
+        "again with the same seed skips what exists."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -96,10 +111,11 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             staff_created = _seed_staff(password=staff_password)
+            role_accounts_created = _seed_role_accounts(password=staff_password)
             created: Counter[str] = Counter()
             skipped = 0
             for position, person in enumerate(people):
-                if _account_exists(person.email):
+                if _applicant_exists(person):
                     skipped += 1
                     continue
                 status = SEEDED_STATUSES[position % len(SEEDED_STATUSES)]
@@ -107,6 +123,10 @@ class Command(BaseCommand):
                 created[status] += 1
 
         self._report(created=created, skipped=skipped, staff_created=staff_created)
+        self.stdout.write(
+            f"Staff role accounts: {role_accounts_created} created, "
+            f"{len(ROLE_ACCOUNTS) - role_accounts_created} already present."
+        )
 
     def _staff_password(self) -> str:
         password = os.environ.get(STAFF_PASSWORD_VARIABLE, "")
@@ -132,7 +152,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Synthetic applicants: {created.total()} created ({by_status}), "
-            f"{skipped} skipped because their address already has an account."
+            f"{skipped} skipped because they already exist."
         )
         staff_outcome = "created" if staff_created else "already present, unchanged"
         self.stdout.write(f"Demo staff account {STAFF_EMAIL}: {staff_outcome}.")
@@ -148,20 +168,65 @@ def _account_exists(address: str) -> bool:
     return User.objects.filter(email_index__in=candidates).exists()
 
 
+def _applicant_exists(person: SyntheticPerson) -> bool:
+    if Applicant.objects.filter(reference=person.reference).exists():
+        return True
+    return _account_exists(person.email)
+
+
+def _staff_id(address: str) -> uuid.UUID:
+    return uuid.uuid5(STAFF_ID_NAMESPACE, address)
+
+
 def _seed_staff(*, password: str) -> bool:
     """Create the demo staff superuser unless it exists, and return whether it did."""
     if _account_exists(STAFF_EMAIL):
         return False
-    User.objects.create_superuser(STAFF_EMAIL, password, is_synthetic=True)
+    User.objects.create_superuser(
+        STAFF_EMAIL, password, id=_staff_id(STAFF_EMAIL), is_synthetic=True
+    )
     return True
 
 
+def _seed_role_accounts(*, password: str) -> int:
+    """Create a staff account in each role's group; return how many were new.
+
+    The groups are restored first, because ``manage.py flush`` deletes the
+    groups that a migration made.
+    """
+    ensure_roles(apps)
+    created = 0
+    for address, role in ROLE_ACCOUNTS.items():
+        if _account_exists(address):
+            continue
+        user = User.objects.create_user(
+            address,
+            password,
+            id=_staff_id(address),
+            is_staff=True,
+            email_verified_at=timezone.now(),
+            is_synthetic=True,
+        )
+        user.groups.add(Group.objects.get(name=role))
+        created += 1
+    return created
+
+
 def _seed_applicant(person: SyntheticPerson, *, status: str) -> None:
+    if status == Applicant.Status.ERASED:
+        _seed_erased(person)
+        return
     # Synthetic applicants get an unusable password, so they cannot sign in.
     user = User.objects.create_user(
-        person.email, None, email_verified_at=timezone.now(), is_synthetic=True
+        person.email,
+        None,
+        id=person.user_id,
+        email_verified_at=timezone.now(),
+        is_synthetic=True,
     )
-    applicant = Applicant.objects.create(user=user, is_synthetic=True)
+    applicant = Applicant.objects.create(
+        reference=person.reference, user=user, is_synthetic=True
+    )
     if status == Applicant.Status.DRAFT:
         return
     # The service encrypts the values and computes the phone and national ID
@@ -182,3 +247,18 @@ def _seed_applicant(person: SyntheticPerson, *, status: str) -> None:
         Applicant.objects.filter(pk=submitted.pk).update(
             status=status, verification_outcome=status, **decided_at
         )
+
+
+def _seed_erased(person: SyntheticPerson) -> None:
+    # What the closed_applications retention rule leaves of a rejected
+    # application: the reference, the dates and the outcome.
+    now = timezone.now()
+    Applicant.objects.create(
+        reference=person.reference,
+        status=Applicant.Status.ERASED,
+        verification_outcome=Applicant.Outcome.REJECTED,
+        submitted_at=now,
+        closed_at=now,
+        erased_at=now,
+        is_synthetic=True,
+    )

@@ -1,0 +1,1 @@
+"""Clients of outside services. Every call passes vault's outbound gate."""

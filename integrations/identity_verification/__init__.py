@@ -1,0 +1,4 @@
+"""The identity-verification provider: its contract, client and service.
+
+docs/integrations.md describes what is sent and why.
+"""
