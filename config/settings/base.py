@@ -556,6 +556,12 @@ DETECTION_VALIDATION_WINDOW_SECONDS = env.int(
 DETECTION_STAFF_ACCESSES_PER_HOUR = env.int(
     "DETECTION_STAFF_ACCESSES_PER_HOUR", default=60
 )
+# ...or, when it is higher, this many times the staff member's usual hourly
+# volume over this many days (detection/rules/staff_volume.py).
+DETECTION_STAFF_VOLUME_FACTOR = env.float("DETECTION_STAFF_VOLUME_FACTOR", default=3.0)
+DETECTION_STAFF_VOLUME_HISTORY_DAYS = env.int(
+    "DETECTION_STAFF_VOLUME_HISTORY_DAYS", default=28
+)
 # A reveal this many seconds after a sign-in from a new address raises an
 # event.
 DETECTION_NEW_ADDRESS_REVEAL_SECONDS = env.int(

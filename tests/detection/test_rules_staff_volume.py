@@ -4,10 +4,12 @@ Reaching the threshold raises a high event and suspends the staff member's
 reveal right until a security officer restores it on the dashboard.
 """
 
+import datetime
 import logging
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessEvent, RevealSuspension, SecurityEvent
 from tests.detection.conftest import (
@@ -152,3 +154,45 @@ def test_officer_cannot_restore_own_right(portal_client, other_applicants):
     assert not AccessEvent.objects.filter(
         action=AccessEvent.Action.REVEAL_RIGHT_RESTORE
     ).exists()
+
+
+def past_views(staff_member, *, hours: int, per_hour: int) -> None:
+    """Record ``per_hour`` views in each of the ``hours`` hours before this one."""
+    this_hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for hours_ago in range(1, hours + 1):
+        for _view in range(per_hour):
+            AccessEvent(
+                actor=staff_member,
+                action=AccessEvent.Action.VIEW,
+                applicant_reference="APL-PAST-0000-0001",
+                occurred_at=this_hour - datetime.timedelta(hours=hours_ago),
+            ).save()
+
+
+def test_busy_staff_member_gets_higher_threshold(
+    compliance, submitted_applicant, other_applicants, settings
+):
+    settings.DETECTION_STAFF_VOLUME_FACTOR = 2
+    # Usually two views an hour, so this hour's threshold is four.
+    past_views(compliance.staff_member, hours=3, per_hour=2)
+    viewed = [*other_applicants, submitted_applicant]
+
+    for applicant in viewed[:THRESHOLD]:
+        compliance.get(detail_url(applicant))
+    assert volume_events() == []
+
+    compliance.get(detail_url(viewed[THRESHOLD]))
+    [event] = volume_events()
+    assert event.count == 2 * 2
+    assert event.detail["threshold"] == 2 * 2
+
+
+def test_quiet_staff_member_keeps_floor(compliance, other_applicants, settings):
+    # Usually one view an hour: three times that is under the floor.
+    past_views(compliance.staff_member, hours=5, per_hour=1)
+
+    for applicant in other_applicants[:THRESHOLD]:
+        compliance.get(detail_url(applicant))
+
+    [event] = volume_events()
+    assert event.count == THRESHOLD
