@@ -2,6 +2,7 @@
 
 import datetime
 import math
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -68,7 +69,7 @@ class StaffAccessVolume(Rule):
         reveal_right_suspend(user_id=access_event.actor_id, security_event=event)
 
     @classmethod
-    def personal_threshold(cls, actor_id: object, window_start: int) -> int:
+    def personal_threshold(cls, actor_id: uuid.UUID, window_start: int) -> int:
         """Return the staff member's threshold for the hour that starts then.
 
         It is computed once per staff member and hour, from the access log,
@@ -84,7 +85,7 @@ class StaffAccessVolume(Rule):
         return int(threshold)
 
     @classmethod
-    def usual_hourly_volume(cls, actor_id: object, window_start: int) -> float:
+    def usual_hourly_volume(cls, actor_id: uuid.UUID, window_start: int) -> float:
         """Return the mean count of the staff member's active hours before then."""
         until = datetime.datetime.fromtimestamp(window_start, tz=datetime.UTC)
         since = until - datetime.timedelta(
