@@ -17,6 +17,7 @@ from audit.models import AccessEvent, ChainCheckpoint, ChangeEntry
 from audit.retention import audit_trail_purge
 from audit.services import access_event_record
 from audit.verification import verify_all
+from integrations.models import OutboundCall
 from onboarding import anonymization, services
 from onboarding.models import Applicant, StagingCopyMarker, User
 from tests.canaries import make_canary
@@ -123,6 +124,12 @@ def production_copy(staff_password, canary, settings):
         request=request,
         outcome=AccessEvent.Outcome.DENIED,
         detail={"account_index": blind_index.email_index("nobody@example.com")},
+    )
+    OutboundCall.objects.create(
+        integration="identity verification",
+        applicant_reference=first.reference,
+        status=OutboundCall.Status.ANSWERED,
+        field_names=["reference"],
     )
     staff = User.objects.filter(is_staff=True).first()
     TOTPDevice.objects.create(user=staff, name="Authenticator app", confirmed=True)
@@ -346,6 +353,7 @@ def test_anonymize_audit_chains_verify(anonymized):
 @pytest.mark.django_db
 def test_anonymize_empties_secrets_and_sessions(anonymized):
     assert not Session.objects.exists()
+    assert not OutboundCall.objects.exists()
     assert not TOTPDevice.objects.exists()
     for user in User.objects.all():
         assert not user.has_usable_password()
