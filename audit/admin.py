@@ -126,6 +126,21 @@ class AccessEventAdmin(AuditViewerAdmin):
     # search for.
     search_fields = ["=applicant_reference", "=request_id"]
     search_help_text = _("An exact applicant reference or request id.")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: Any, search_term: str
+    ) -> tuple[Any, bool]:
+        # An export names its applicants in detail["references"], so a
+        # reference finds the exports that contained it too.
+        results, may_have_duplicates = super().get_search_results(
+            request, queryset, search_term
+        )
+        term = search_term.strip().upper()
+        if not term:
+            return results, may_have_duplicates
+        exports = queryset.filter(detail__references__contains=[term])
+        return results | exports, may_have_duplicates
+
     date_hierarchy = "occurred_at"
     csv_columns = ACCESS_EVENT_COLUMNS
     fields = readonly_fields = (

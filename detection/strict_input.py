@@ -95,7 +95,8 @@ def request_violation(
         return Violation(MALFORMED_ENCODING, 400)
 
     return (
-        _control_character_violation(query + body)
+        _uploaded_file_violation(request)
+        or _control_character_violation(query + body)
         or _repeated_violation(query)
         or _repeated_violation(body)
         or _undeclared_violation(query, endpoint.query_fields)
@@ -184,8 +185,8 @@ def _multipart_pairs(request: HttpRequest) -> Pairs:
         msg = "The multipart body cannot be parsed."
         raise MalformedBodyError(msg) from error
     pairs = [(name, value) for name, values in fields for value in values]
-    # No guarded form takes a file, so an uploaded one counts as a parameter
-    # that is not declared.
+    # File parts count as parameters too, so a file sent under a declared
+    # name still counts as a repeat of that name.
     pairs += [(name, "") for name, uploads in files for _upload in uploads]
     # NOTE: Django's multipart parser replaces invalid UTF-8 with U+FFFD
     # before this code reads it, so a replacement character is the only
@@ -194,6 +195,19 @@ def _multipart_pairs(request: HttpRequest) -> Pairs:
         msg = "A multipart part is not valid UTF-8."
         raise MalformedBodyError(msg)
     return pairs
+
+
+def _uploaded_file_violation(request: HttpRequest) -> Violation | None:
+    """Reject any uploaded file: no guarded form has a file input.
+
+    A file sent under a declared field's name would otherwise pass as that
+    field. Only a multipart POST can carry files, and the body has been
+    parsed by the time this runs.
+    """
+    if request.method != "POST" or not request.content_type == MULTIPART:
+        return None
+    names = tuple(request.FILES)
+    return Violation(UNDECLARED_PARAMETER, 400, names) if names else None
 
 
 def _control_character_violation(pairs: Pairs) -> Violation | None:

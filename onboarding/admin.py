@@ -27,6 +27,7 @@ from audit.services import access_event_record
 from onboarding import selectors
 from onboarding.models import Applicant, User
 from onboarding.pii import APPLICANT, USER
+from onboarding.roles import holds_permission
 from onboarding.staff import legal_hold, reveals, views
 from onboarding.staff.site import staff_portal
 from onboarding.staff.views import staff_member
@@ -174,7 +175,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
                 (name, target.declaration.field.replace("_", " "))
                 for name, target in reveals.REVEAL_TARGETS.items()
                 if target.declaration.reveal_permission
-                and user.has_perm(target.declaration.reveal_permission)
+                and holds_permission(user, target.declaration.reveal_permission)
                 and applicant.status != Applicant.Status.ERASED
             ],
             "pending_reveal_requests": reveals.pending_reveal_requests(
@@ -240,7 +241,7 @@ class ApplicantAdmin(ReadOnlyAdmin):
         writer.writerow(
             ["reference", "status", "email", "legal name", "phone", "submitted"]
         )
-        rows = 0
+        references = []
         for applicant in queryset.select_related("user"):
             writer.writerow(
                 [
@@ -254,12 +255,18 @@ class ApplicantAdmin(ReadOnlyAdmin):
                     else "",
                 ]
             )
-            rows += 1
+            references.append(applicant.reference)
+        # The entry names every exported applicant, so searching the access
+        # log for a reference finds the exports that contained it.
         access_event_record(
             actor=staff_member(request),
             action=AccessEvent.Action.EXPORT,
             request=request,
-            detail={"rows": rows, "format": "csv, masked"},
+            detail={
+                "rows": len(references),
+                "format": "csv, masked",
+                "references": references,
+            },
         )
         return response
 

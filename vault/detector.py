@@ -4,9 +4,9 @@ The detector recognizes e-mail addresses and phone numbers written with a
 country code. It recognizes the national ID numbers of the schemes the
 project accepts (Finnish HETU, Dutch BSN, US SSN), and dates of birth next
 to a word such as "born" or "dob". It also recognizes payment card numbers
-that pass the Luhn check, and IPv4 and IPv6 addresses. Check digits come
-from python-stdnum and phone lengths from phonenumbers, so random numbers
-rarely match.
+that pass the Luhn check, and IPv4 and IPv6 addresses other than loopback
+ones. Check digits come from python-stdnum and phone lengths from
+phonenumbers, so random numbers rarely match.
 
 It is a safety net for places where no personal data is expected (task
 arguments, log lines, scans), not a classifier. It misses what has no
@@ -231,14 +231,18 @@ def _ip_addresses(text: str) -> Iterator[Span]:
     for pattern in (_IPV4, _IPV6):
         for found in pattern.finditer(text):
             candidate = found.group()
-            # "::", "::1" and "a::b" are valid IPv6, but text has them as
-            # punctuation, slices and loopback; a client's address has more
+            # "::", "::1" and "a::b" are valid IPv6, but in text they are
+            # punctuation, slices or loopback. A client's address has more
             # groups.
             if ":" in candidate and len(_IPV6_GROUP.findall(candidate)) < 3:
                 continue
             try:
-                ipaddress.ip_address(candidate)
+                address = ipaddress.ip_address(candidate)
             except ValueError:
+                continue
+            # A loopback or unspecified address names this machine, not a
+            # client, and servers print it when they start.
+            if address.is_loopback or address.is_unspecified:
                 continue
             yield found.span()
 

@@ -452,9 +452,10 @@ CELERY_BEAT_SCHEDULE.update(
         for rule, minute in RETENTION_RULE_MINUTES.items()
     }
 )
-# Publishing a task whose arguments look like personal data raises instead
-# of logging a warning (vault.celery_guard). DEBUG on has the same effect.
-CELERY_REJECT_PII_ARGUMENTS = env.bool("CELERY_REJECT_PII_ARGUMENTS", default=False)
+# Publishing a task whose arguments look like personal data raises, so the
+# message never reaches the broker (vault.celery_guard). Fail closed: only
+# an explicit false downgrades it to a logged warning.
+CELERY_REJECT_PII_ARGUMENTS = env.bool("CELERY_REJECT_PII_ARGUMENTS", default=True)
 # With acks late, a task whose worker dies is delivered again; every task
 # here is idempotent, so running it twice is safe.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

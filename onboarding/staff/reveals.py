@@ -31,13 +31,16 @@ from audit.services import access_event_record
 from audit.triage import reveal_right_suspended
 from onboarding.models import Applicant, RevealRequest, User
 from onboarding.pii import APPLICANT, USER
+from onboarding.roles import holds_permission
 from onboarding.staff.two_factor import otp_verified_recently
+from vault import detector
 from vault.inventory import PiiField, inventory
 from vault.reveal import reveal_value
 
 logger = logging.getLogger(__name__)
 
 MINIMUM_REASON_LENGTH = 15
+PERSONAL_DATA_IN_REASON = "personal data in reason"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ REFUSALS = {
     "step-up": _("Confirm your second factor again before revealing a value."),
     "reason": _("Give a reason of at least %(length)d characters.")
     % {"length": MINIMUM_REASON_LENGTH},
+    PERSONAL_DATA_IN_REASON: _(
+        "Give the reason without e-mail addresses, phone numbers, ID numbers "
+        "or dates of birth: the access log keeps it."
+    ),
     "rate limit": _(
         "You reached the hourly limit of reveals. Try again later or ask a "
         "security officer."
@@ -234,8 +241,9 @@ def pending_reveal_requests(
         for reveal_request in applicant.reveal_requests.filter(
             approved_at__isnull=True, requested_at__gte=window_start
         ).exclude(requested_by=actor)
-        if actor.has_perm(
-            REVEAL_TARGETS[reveal_request.field].declaration.reveal_permission or ""
+        if holds_permission(
+            actor,
+            REVEAL_TARGETS[reveal_request.field].declaration.reveal_permission or "",
         )
     ]
 
@@ -247,7 +255,7 @@ def _checked_target(
     if target is None:
         _refuse(actor, applicant, field[:64], "unknown field", request)
     permission = target.declaration.reveal_permission
-    if not permission or not actor.has_perm(permission):
+    if not permission or not holds_permission(actor, permission):
         _refuse(actor, applicant, field, "permission", request)
     if reveal_right_suspended(actor):
         _refuse(actor, applicant, field, "suspended", request)
@@ -261,6 +269,10 @@ def _checked_target(
 def _check_reason(reason: str) -> None:
     if len(reason.strip()) < MINIMUM_REASON_LENGTH:
         raise RevealRefusedError(rule="reason")
+    # The access log keeps the reason, and the Security role can read it
+    # there, so it must state the purpose without copying anyone's details.
+    if detector.contains_pii(reason):
+        raise RevealRefusedError(rule=PERSONAL_DATA_IN_REASON)
 
 
 def _check_rate_limit(actor: User) -> None:

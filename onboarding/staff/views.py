@@ -28,6 +28,7 @@ from audit.models import AccessEvent
 from audit.services import access_event_record
 from onboarding import selectors, services
 from onboarding.models import Applicant, User
+from onboarding.roles import holds_permission
 from onboarding.staff import reveals
 from onboarding.staff.two_factor import otp_verified_recently
 
@@ -113,7 +114,7 @@ def reveal(
     # a forged POST is refused again, and logged, by the reveal service.
     permission = target.declaration.reveal_permission
     if request.method == "GET" and not (
-        permission and request.user.has_perm(permission)
+        permission and holds_permission(request.user, permission)
     ):
         raise PermissionDenied
     if not otp_verified_recently(request, model_admin.step_up_seconds()):

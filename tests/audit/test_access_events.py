@@ -157,7 +157,11 @@ def test_applicant_export(compliance, submitted_applicant):
     )
 
     event = only_new_event(mark, AccessEvent.Action.EXPORT)
-    assert event.detail == {"rows": 1, "format": "csv, masked"}
+    assert event.detail == {
+        "rows": 1,
+        "format": "csv, masked",
+        "references": [submitted_applicant.reference],
+    }
     assert_request_fields(event, response)
 
 

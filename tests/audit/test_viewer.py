@@ -115,6 +115,23 @@ def test_filter_by_applicant_reference(security, logged_events):
     }
 
 
+def test_reference_finds_exports_that_contained_it(security, logged_events):
+    export = access_event_record(
+        actor=logged_events["first"],
+        action=AccessEvent.Action.EXPORT,
+        detail={
+            "rows": 2,
+            "format": "csv, masked",
+            "references": ["APL-AAAA-AAAA-AAAA", "APL-CCCC-CCCC-CCCC"],
+        },
+    )
+
+    response = security.get(ACCESS_LIST, {"q": "apl-aaaa-aaaa-aaaa"})
+
+    assert export.pk in listed_ids(response)
+    assert logged_events["second view"].pk not in listed_ids(response)
+
+
 def test_filter_by_time_range(security, logged_events):
     today = timezone.localdate()
     old_day = today - datetime.timedelta(days=7)

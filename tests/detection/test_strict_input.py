@@ -96,6 +96,14 @@ def undeclared_file(client, canary):
     return client.post(SIGN_UP, data)
 
 
+def file_as_declared_field(client, canary):
+    # The sign-up form declares "email", but never as a file.
+    upload = SimpleUploadedFile("email.txt", canary.email.encode())
+    pairs = dict(sign_up_pairs(canary))
+    del pairs["email"]
+    return client.post(SIGN_UP, {**pairs, "email": upload})
+
+
 def repeated(client, canary):
     pairs = [*sign_up_pairs(canary), ("email", canary.phone)]
     return post_raw(client, SIGN_UP, encoded(pairs))
@@ -161,6 +169,13 @@ REJECTED_CASES = [
     ),
     pytest.param(
         undeclared_file, 400, strict_input.UNDECLARED_PARAMETER, ["avatar"], id="file"
+    ),
+    pytest.param(
+        file_as_declared_field,
+        400,
+        strict_input.UNDECLARED_PARAMETER,
+        ["email"],
+        id="file under a declared name",
     ),
     pytest.param(
         repeated, 400, strict_input.REPEATED_PARAMETER, ["email"], id="repeated"

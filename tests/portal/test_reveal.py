@@ -116,6 +116,27 @@ def test_security_cannot_open_reveal(portal_client, submitted_applicant, canary)
 
 
 @pytest.mark.django_db
+def test_superuser_without_role_cannot_reveal(
+    staff_client, submitted_applicant, canary
+):
+    response = reveal(staff_client, submitted_applicant, "phone")
+
+    assert response.status_code == 403
+    assert canary.phone_e164 not in response.content.decode()
+    assert refusal_rules("phone") == ["permission"]
+
+
+def test_reveal_reason_with_personal_data(compliance, submitted_applicant, canary):
+    reason = f"The caller gave {canary.email} and asked to confirm the number."
+
+    response = reveal(compliance, submitted_applicant, "phone", reason=reason)
+
+    assert canary.phone_e164 not in response.content.decode()
+    assert refusal_rules("phone") == ["personal data in reason"]
+    stored = " ".join(AccessEvent.objects.values_list("reason", flat=True))
+    assert canary.email not in stored
+
+
 def test_stale_second_factor_redirects_to_step_up(compliance, submitted_applicant):
     session = compliance.session
     stale = timezone.now() - datetime.timedelta(minutes=30)

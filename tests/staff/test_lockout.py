@@ -153,7 +153,7 @@ def test_lockout_page_names_wait(client, staff_user, settings):
 
     page = response.content.decode()
     assert "this account or your network address is locked" in page
-    assert "Try again in 15 minutes." in page
+    assert "Try again in at most 15 minutes." in page
     assert response["Retry-After"] == str(15 * 60)
 
 

@@ -54,6 +54,7 @@ NEGATIVES = [
     "10:00:00",
     "std::vector and a :: b",
     "replies[::2] and the loopback ::1",
+    "Starting development server at http://127.0.0.1:8000/ and 0.0.0.0:8000",
     "version 5.7.0",
     "+01:00",
     "000000013",
