@@ -11,10 +11,8 @@ events are only logged. Both stay visible on the dashboard.
 
 import hashlib
 import hmac
-import json
 import logging
 import smtplib
-import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,12 +25,36 @@ from django.utils import timezone
 from audit.models import SEVERITY_RANK, SecurityEvent
 from detection import counters
 from detection.models import AlertDelivery
+from vault.exceptions import VaultError
+from vault.outbound import DataContract, FieldForm, outbound_post
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("audit.security")
 
 SIGNATURE_HEADER = "X-Signature"
 SIGNATURE_PREFIX = "sha256="
+# Every field of alert_payload. None carries a personal value: events hold
+# ids, references, counts and names only, which the gate checks again.
+WEBHOOK_CONTRACT = DataContract(
+    integration="security alert webhook",
+    fields={
+        **{
+            name: FieldForm.PLAIN
+            for name in (
+                "event",
+                "rule",
+                "severity",
+                "count",
+                "source",
+                "created_at",
+                "sent_at",
+                "url",
+            )
+        },
+        "references": FieldForm.PLAIN_NESTED,
+        "detail": FieldForm.PLAIN_NESTED,
+    },
+)
 HOUR = 60 * 60
 
 
@@ -180,7 +202,7 @@ def _delivered(event: SecurityEvent, channel: str) -> bool:
 def _attempt(event: SecurityEvent, channel: str, send: Any) -> bool:
     try:
         send(event)
-    except (OSError, smtplib.SMTPException) as error:
+    except (OSError, smtplib.SMTPException, VaultError) as error:
         # The error's text may contain the server's reply, so only its type
         # is logged.
         logger.warning(
@@ -201,11 +223,8 @@ def _send_email(event: SecurityEvent) -> None:
     send_mail(subject, "\n".join(lines), None, settings.SECURITY_ALERT_EMAILS)
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect would send the signed alert to a host nobody configured,
-    # so a 3xx reply counts as a failure instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+class WebhookRejectedError(OSError):
+    """The webhook answered with a status other than 2xx, redirects included."""
 
 
 def _send_webhook(event: SecurityEvent) -> None:
@@ -213,17 +232,15 @@ def _send_webhook(event: SecurityEvent) -> None:
     if urlsplit(url).scheme not in {"http", "https"}:
         msg = "SECURITY_ALERT_WEBHOOK_URL must be an http or https URL."
         raise OSError(msg)
-    body = json.dumps(alert_payload(event), sort_keys=True).encode()
-    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+    # The gate checks the payload against its contract and follows no
+    # redirect, which would send the signed alert to a host nobody chose.
+    response = outbound_post(
+        WEBHOOK_CONTRACT,
         url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: webhook_signature(body),
-        },
+        alert_payload(event),
+        timeout=settings.SECURITY_ALERT_WEBHOOK_TIMEOUT_SECONDS,
+        sign=lambda body: {SIGNATURE_HEADER: webhook_signature(body)},
     )
-    opener = urllib.request.build_opener(_NoRedirects)
-    timeout = settings.SECURITY_ALERT_WEBHOOK_TIMEOUT_SECONDS
-    with opener.open(request, timeout=timeout) as response:
-        response.read()
+    if not 200 <= response.status < 300:
+        msg = f"The security alert webhook answered {response.status}."
+        raise WebhookRejectedError(msg)

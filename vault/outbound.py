@@ -47,6 +47,9 @@ class FieldForm(enum.StrEnum):
     # A value that is not personal, such as a public reference or a country
     # code. The PII detector must find nothing in it.
     PLAIN = "plain"
+    # A list or a mapping, such as references or counts by name, whose keys
+    # and values are all plain in the sense above, at any depth.
+    PLAIN_NESTED = "plain, nested"
     # A personal value replaced by vault.tokens.outbound_token.
     TOKEN = "token"  # noqa: S105 - a form name, not a secret
     # A personal value the recipient needs as it is. Declaring one is a
@@ -197,6 +200,12 @@ def outbound_post(
 
 
 def _value_problem(value: Any, form: FieldForm) -> str:
+    if form == FieldForm.PLAIN_NESTED:
+        if not isinstance(value, list | dict):
+            return _value_problem(value, FieldForm.PLAIN)
+        items = [*value.keys(), *value.values()] if isinstance(value, dict) else value
+        problems = (_value_problem(item, form) for item in items)
+        return next((problem for problem in problems if problem), "")
     if value is not None and not isinstance(value, _SCALARS):
         return Problem.NOT_A_SCALAR.value
     if form == FieldForm.TOKEN and not is_outbound_token(value):
