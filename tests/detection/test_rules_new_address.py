@@ -3,6 +3,7 @@
 import logging
 
 import pytest
+from django.contrib.auth.models import Group
 
 from audit.models import SecurityEvent
 from detection.models import StaffSignInAddress
@@ -21,6 +22,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 RULE = "reveal after sign-in from a new address"
 USUAL_ADDRESS = "192.0.2.10"
 NEW_ADDRESS = "198.51.100.20"
+
+
+@pytest.fixture(autouse=True)
+def compliance_role(staff_user, staff_roles):
+    # Reveals follow the role table, so the superuser needs a role that may.
+    staff_user.groups.add(Group.objects.get(name="Compliance"))
 
 
 def sign_in(client, device, address: str):
