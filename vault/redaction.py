@@ -40,6 +40,11 @@ DATABASE_VALUE_MARKER = "[database value]"
 # Shorter posted values, such as a country code, "on" or a step number,
 # occur in ordinary log text too often to be replaced wherever they appear.
 MINIMUM_REQUEST_VALUE_LENGTH = 4
+# Fields that Django and formtools add to a form: the CSRF token and the
+# wizard's step names. Their values are never personal, and a step name
+# such as "contact" also appears in ordinary log text, which redacting it
+# would spoil.
+_CONTROL_FIELD = re.compile(r"^csrfmiddlewaretoken$|current_step$|^wizard_goto_step$")
 
 # A text that matches none of these cannot contain anything the detector
 # finds, so the detector's slower search is skipped. Each alternative is
@@ -115,7 +120,8 @@ def request_values(request: HttpRequest | None) -> tuple[str, ...]:
     collected = {
         value.strip()
         for source in (request.GET, _form_data(request))
-        for _key, items in source.lists()
+        for key, items in source.lists()
+        if not _CONTROL_FIELD.search(key)
         for value in items
         if isinstance(value, str)
     }

@@ -56,6 +56,23 @@ def test_redact_request_values():
     assert text == "[request value] lives in [request value], step 2"
 
 
+def test_redact_leaves_form_control_values():
+    request = RequestFactory().post(
+        "/apply/",
+        {
+            "onboarding_wizard-current_step": "contact",
+            "wizard_goto_step": "identity",
+            "csrfmiddlewaretoken": "token-value",
+            "contact-city": "Canarytown",
+        },
+    )
+
+    with redacting_request_values(request):
+        text = redact("Step contact back to identity from Canarytown")
+
+    assert text == "Step contact back to identity from [request value]"
+
+
 def test_redact_outside_request_keeps_unshaped_values():
     assert redact("Zq Canaryname") == "Zq Canaryname"
 
