@@ -88,6 +88,7 @@ _BIRTH_CONTEXT = re.compile(
 )
 _BIRTH_CONTEXT_WINDOW = 30
 _IPV4 = re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])")
+_NETWORK_SUFFIX = re.compile(r"/\d{1,3}(?!\d)")
 _IPV6_GROUP = re.compile(r"[0-9A-Fa-f.]+")
 _IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:.])")
 
@@ -244,7 +245,23 @@ def _ip_addresses(text: str) -> Iterator[Span]:
             # client, and servers print it when they start.
             if address.is_loopback or address.is_unspecified:
                 continue
+            # A network written with its prefix length, such as
+            # 203.0.113.0/24, is the truncated form that the audit log and
+            # security events keep instead of a client's address.
+            if _is_network(text, found):
+                continue
             yield found.span()
+
+
+def _is_network(text: str, found: re.Match[str]) -> bool:
+    suffix = _NETWORK_SUFFIX.match(text, found.end())
+    if suffix is None:
+        return False
+    try:
+        ipaddress.ip_network(found.group() + suffix.group(), strict=True)
+    except ValueError:
+        return False
+    return True
 
 
 _FINDERS: tuple[tuple[Kind, Callable[[str], Iterator[Span]]], ...] = (

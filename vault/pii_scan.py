@@ -7,23 +7,20 @@ clean database yields no finding. Columns are read through a server-side
 cursor, and files line by line, so memory stays flat on large inputs.
 """
 
-import ipaddress
 import os
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
 
-from vault.detector import Kind, Match, find_pii
+from vault.detector import Kind, find_pii
 
 # information_schema names of the column types that can hold text.
 TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb", "bytea")
 ROWS_PER_FETCH = 2000
 # A file whose first block contains a NUL byte is taken as binary and skipped.
 BINARY_SNIFF_BYTES = 8192
-_NETWORK_SUFFIX = re.compile(r"/\d{1,3}")
 
 
 @dataclass(frozen=True)
@@ -65,16 +62,9 @@ def directory_findings(directory: Path) -> Iterator[Finding]:
 
 
 def text_kinds(text: str) -> list[Kind]:
-    """Return the kinds of personal value in ``text``, each once, in order found.
-
-    A network written with its prefix length, such as ``203.0.113.0/24``,
-    is a truncated address that the audit log stores instead of the client's
-    address, so it does not count as an IP address.
-    """
+    """Return the kinds of personal value in ``text``, each once, in order found."""
     kinds: list[Kind] = []
     for match in find_pii(text):
-        if match.kind == Kind.IP_ADDRESS and _is_network(text, match):
-            continue
         if match.kind not in kinds:
             kinds.append(match.kind)
     return kinds
@@ -140,17 +130,6 @@ def _row_id_expression(table: str) -> str:
         # A table without a primary key still has a physical row address.
         return "ctid::text"
     return " || ',' || ".join(f"{quote(key)}::text" for key in keys)
-
-
-def _is_network(text: str, match: Match) -> bool:
-    suffix = _NETWORK_SUFFIX.match(text, match.end)
-    if suffix is None:
-        return False
-    try:
-        ipaddress.ip_network(text[match.start : suffix.end()], strict=True)
-    except ValueError:
-        return False
-    return True
 
 
 def _is_binary(path: Path) -> bool:

@@ -55,6 +55,7 @@ NEGATIVES = [
     "std::vector and a :: b",
     "replies[::2] and the loopback ::1",
     "Starting development server at http://127.0.0.1:8000/ and 0.0.0.0:8000",
+    "network 198.51.100.0/24 and 2001:db8:1::/48",
     "version 5.7.0",
     "+01:00",
     "000000013",
