@@ -18,22 +18,12 @@ from django.utils.translation import ngettext
 from audit.models import RevealSuspension, SecurityEvent
 from audit.triage import reveal_rights_restore, security_events_acknowledge
 from detection.dashboard import dashboard_context
+from onboarding.admin import ReadOnlyAdmin
 from onboarding.staff.site import staff_portal
 
 
-class ReadOnlyTriageAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(SecurityEvent, site=staff_portal)
-class SecurityEventAdmin(ReadOnlyTriageAdmin):
+class SecurityEventAdmin(ReadOnlyAdmin):
     change_list_template = "admin/audit/securityevent/change_list.html"
     list_display = [
         "id",
@@ -95,7 +85,7 @@ class SecurityEventAdmin(ReadOnlyTriageAdmin):
 
 
 @admin.register(RevealSuspension, site=staff_portal)
-class RevealSuspensionAdmin(ReadOnlyTriageAdmin):
+class RevealSuspensionAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "user",

@@ -6,16 +6,14 @@ registered. The owner learns about the attempt by e-mail instead.
 """
 
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
-from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from onboarding.models import EmailVerification, User
+from tests.onboarding.sign_up_race import RACE_LOG_MESSAGE, racing_sign_ups
 
 SIGN_UP = reverse("onboarding:sign-up")
 SIGN_UP_SENT = reverse("onboarding:sign-up-sent")
@@ -25,8 +23,6 @@ VERIFY_SUBJECT = "Confirm your email address"
 FORGED_HOST = "forged-host.example.net"
 SITE_URL = "https://onboarding.example.org"
 # Each racing thread gives up after this many seconds instead of hanging.
-RACE_TIMEOUT = 10
-RACE_LOG_MESSAGE = "Sign-up raced with another for the same address"
 
 
 def sign_up_data(email: str, password: str) -> dict[str, str]:
@@ -205,44 +201,9 @@ def test_invalid_sign_up_hides_password(client, canary, override, message):
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_sign_ups_create_one_user(canary, outbox, monkeypatch, caplog):
-    start = threading.Barrier(2, timeout=RACE_TIMEOUT)
-    # Each thread waits here just before its INSERT, after both threads have
-    # looked the address up and found no account. So the unique constraint
-    # on the blind index, not the lookup, must stop the second account.
-    before_insert = threading.Barrier(2, timeout=RACE_TIMEOUT)
-    original_save = User.save
+    responses = racing_sign_ups(canary.email, canary.password, monkeypatch)
 
-    def save_after_both_looked_up(user, *args, **kwargs):
-        if user._state.adding:
-            before_insert.wait()
-        return original_save(user, *args, **kwargs)
-
-    monkeypatch.setattr(User, "save", save_after_both_looked_up)
-    statuses: list[int] = []
-    errors: list[BaseException] = []
-
-    def sign_up() -> None:
-        try:
-            start.wait()
-            response = Client().post(
-                SIGN_UP, sign_up_data(canary.email, canary.password)
-            )
-            statuses.append(response.status_code)
-        except BaseException as error:
-            # An exception in a thread would otherwise only print a warning.
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sign_up) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=RACE_TIMEOUT * 3)
-
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
-    assert statuses == [302, 302]
+    assert [response.status_code for response in responses] == [302, 302]
     assert User.objects.count() == 1
     # The losing thread took the IntegrityError path, so the race happened.
     assert RACE_LOG_MESSAGE in caplog.messages
