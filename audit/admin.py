@@ -184,7 +184,8 @@ class AccessEventAdmin(AuditViewerAdmin):
     def reason_view(self, request: HttpRequest, event_id: int) -> HttpResponse:
         """Show an event's reason after a POST that records the reading.
 
-        The GET page only asks, so a prefetched or shared link reads nothing.
+        The GET page only shows a button, so a prefetched or shared link
+        reads nothing.
         """
         if not self.has_view_permission(request):
             raise PermissionDenied

@@ -224,7 +224,7 @@ def _send_email(event: SecurityEvent) -> None:
 
 
 class WebhookRejectedError(OSError):
-    """The webhook answered with a status other than 2xx, redirects included."""
+    """The webhook returned a status other than 2xx, redirects included."""
 
 
 def _send_webhook(event: SecurityEvent) -> None:
@@ -233,7 +233,7 @@ def _send_webhook(event: SecurityEvent) -> None:
         msg = "SECURITY_ALERT_WEBHOOK_URL must be an http or https URL."
         raise OSError(msg)
     # The gate checks the payload against its contract and follows no
-    # redirect, which would send the signed alert to a host nobody chose.
+    # redirect, which would send the signed alert to an unconfigured host.
     response = outbound_post(
         WEBHOOK_CONTRACT,
         url,

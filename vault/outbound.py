@@ -108,7 +108,7 @@ class OutboundTransportError(VaultError):
 
     def __init__(self, *, integration: str, timed_out: bool) -> None:
         self.timed_out = timed_out
-        problem = "did not answer in time" if timed_out else "could not be reached"
+        problem = "timed out" if timed_out else "could not be reached"
         super().__init__(
             f"{integration} {problem}; check its URL setting and try again later."
         )
@@ -162,7 +162,7 @@ def outbound_post(
     the body to an address the integration did not choose. Raises
     OutboundPayloadRefusedError before connecting, OutboundTransportError
     when the request times out or the connection fails, and
-    OutboundResponseTooLargeError when the answer exceeds
+    OutboundResponseTooLargeError when the response exceeds
     MAX_RESPONSE_BYTES.
     """
     payload_check(contract, payload)

@@ -158,7 +158,7 @@ def test_append_after_deleted_newest_row(events, staff_user):
 
     newer = access_event_record(actor=staff_user, action=AccessEvent.Action.VIEW)
 
-    # The head still holds the deleted entry's link, so the new entry follows
+    # The head still contains the deleted entry's link, so the new entry follows
     # it, and the walk finds that the entry before the new one is not it.
     assert newer.pk == events[-1].pk + 1
     with pytest.raises(CommandError, match=rf"broken at row {newer.pk}:"):
